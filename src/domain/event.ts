@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/** Version of the event envelope; bump with a migration when a shape changes. */
+export const EVENT_SCHEMA_VERSION = 1;
+
+const usage = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cacheCreationInputTokens: z.number().int().nonnegative().default(0),
+  cacheReadInputTokens: z.number().int().nonnegative().default(0),
+});
+
+/** Token usage of one model call or one task. */
+export const usageSchema = usage;
+export type Usage = z.output<typeof usageSchema>;
+
+const ev = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.object({ type: z.literal(type), ...shape });
+
+/** Every event of a run, by `type`. Payloads are small; large artifacts live in their own tables. */
+export const eventPayloadSchema = z.discriminatedUnion('type', [
+  ev('run.started', { goal: z.string(), baseCommit: z.string().optional() }),
+  ev('run.finished', { status: z.string(), reason: z.string().optional() }),
+  ev('task.queued', { wave: z.number().int().optional() }),
+  ev('task.started', { attempt: z.number().int(), agent: z.string(), branch: z.string().optional() }),
+  ev('task.finished', { attempt: z.number().int(), summary: z.string().optional() }),
+  ev('task.failed', { attempt: z.number().int(), reason: z.string() }),
+  ev('task.terminated', { attempt: z.number().int(), reason: z.string(), detail: z.string().optional() }),
+  ev('tool.used', { tool: z.string(), input: z.unknown().optional(), toolUseId: z.string().optional() }),
+  ev('tool.failed', { tool: z.string(), error: z.string(), toolUseId: z.string().optional() }),
+  ev('tool.denied', { tool: z.string(), path: z.string().optional(), reason: z.string() }),
+  ev('file.changed', { path: z.string(), sha256: z.string().nullable() }),
+  ev('usage', { model: z.string().optional(), messageId: z.string().optional(), usage }),
+  ev('api.retry', {
+    attempt: z.number().int(),
+    status: z.number().int().nullable(),
+    error: z.string().optional(),
+    retryInMs: z.number().optional(),
+  }),
+  ev('lease.acquired', { patterns: z.array(z.string()) }),
+  ev('lease.released', { patterns: z.array(z.string()) }),
+  ev('lease.refused', { patterns: z.array(z.string()), holder: z.string(), overlap: z.string() }),
+  ev('conflict', { files: z.array(z.string()), tasks: z.array(z.string()), detail: z.string().optional() }),
+  ev('decision', { decisionId: z.string(), decision: z.string() }),
+  ev('handoff', { from: z.string(), to: z.string() }),
+  ev('contract.updated', { contractId: z.string(), version: z.number().int() }),
+  ev('merge', { branch: z.string(), commit: z.string().optional(), ok: z.boolean() }),
+  ev('validation.finding', { kind: z.string(), severity: z.enum(['error', 'warning']), message: z.string() }),
+  ev('note', { text: z.string() }),
+]);
+
+/** The stored envelope around each payload. */
+export const eventSchema = z.intersection(
+  z.object({
+    v: z.literal(EVENT_SCHEMA_VERSION),
+    runId: z.string(),
+    taskId: z.string().nullable().default(null),
+    at: z.string(),
+  }),
+  eventPayloadSchema,
+);
+
+export type EventPayload = z.output<typeof eventPayloadSchema>;
+export type EventType = EventPayload['type'];
+export type OrchestraEvent = z.output<typeof eventSchema>;

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/**
+ * What a specialist returns through structured output: a summary of the implemented code, the
+ * interface contracts it provides, test requirements and dependencies it needs.
+ */
+export const taskResultSchema = z.object({
+  summary: z.string(),
+  contracts: z
+    .array(z.object({ id: z.string(), definition: z.string() }))
+    .default([])
+    .describe('Interface contracts implemented or provided, as declarations'),
+  testRequirements: z.array(z.string()).default([]),
+  dependenciesNeeded: z.array(z.string()).default([]),
+  notes: z.array(z.string()).default([]),
+});
+
+export type TaskResult = z.output<typeof taskResultSchema>;

@@ -1,0 +1,3 @@
+/** Orchestra's public API. */
+export * from './domain/index.js';
+export * from './errors.js';
