@@ -1,0 +1,202 @@
+import picomatch from 'picomatch';
+
+/**
+ * Ownership globs: POSIX paths relative to the repository root, picomatch syntax with dotfiles
+ * matched. A trailing "/" means the whole directory ("src/api/" = "src/api/**"), and a trailing
+ * "/**" means what is inside the directory, never the directory name itself (picomatch is
+ * inconsistent there: "src/**" matches "src" but "*\/**" does not).
+ */
+export function normalizeGlob(glob: string): string {
+  let g = glob.trim().replaceAll('\\', '/');
+  while (g.startsWith('./')) g = g.slice(2);
+  if (g.endsWith('/')) g = `${g}**`;
+  if (g.endsWith('/**') || g === '**') g = `${g}/*`;
+  return g;
+}
+
+const matcherCache = new Map<string, (path: string) => boolean>();
+
+/** True when a repository-relative POSIX path matches the glob. */
+export function matchesGlob(path: string, glob: string): boolean {
+  const g = normalizeGlob(glob);
+  let m = matcherCache.get(g);
+  if (!m) {
+    m = picomatch(g, { dot: true });
+    matcherCache.set(g, m);
+  }
+  return m(path);
+}
+
+/** The first glob of `globs` that matches the path, if any. */
+export function findMatchingGlob(path: string, globs: readonly string[]): string | undefined {
+  return globs.find((g) => matchesGlob(path, g));
+}
+
+/**
+ * A path both globs match, or null when no path can match both. Exact for `*`, `?`, `**`,
+ * character classes and `{a,b}` alternatives: it searches the product of the two patterns.
+ */
+export function globOverlap(a: string, b: string): string | null {
+  for (const x of expandBraces(normalizeGlob(a))) {
+    for (const y of expandBraces(normalizeGlob(b))) {
+      const w = intersectPaths(x.split('/'), y.split('/'));
+      if (w !== null) return w.join('/');
+    }
+  }
+  return null;
+}
+
+/** Expand `{a,b}` alternatives (nested too) into plain patterns. */
+export function expandBraces(glob: string): string[] {
+  const open = glob.indexOf('{');
+  if (open < 0) return [glob];
+  let depth = 0;
+  const parts: string[] = [];
+  let start = open + 1;
+  for (let i = open; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) {
+      parts.push(glob.slice(start, i));
+      const head = glob.slice(0, open);
+      const tail = glob.slice(i + 1);
+      return parts.flatMap((p) => expandBraces(`${head}${p}${tail}`));
+    } else if (c === ',' && depth === 1) {
+      parts.push(glob.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return [glob]; // unbalanced: literal
+}
+
+function intersectPaths(a: string[], b: string[]): string[] | null {
+  const memo = new Map<number, string[] | null>();
+  const go = (i: number, j: number): string[] | null => {
+    const key = i * 4096 + j;
+    if (memo.has(key)) return memo.get(key) ?? null;
+    memo.set(key, null); // guards against re-entry through ** loops
+    let out: string[] | null = null;
+    const sa = a[i];
+    const sb = b[j];
+    if (sa === undefined && sb === undefined) out = [];
+    else if (sa === '**' || sb === '**') {
+      if (sa === '**') out = go(i + 1, j);
+      if (out === null && sb === '**') out = go(i, j + 1);
+      if (out === null && sa === '**' && sb !== undefined && sb !== '**') {
+        // ** eats b's segment: the witness segment is any name b's segment accepts.
+        const w = intersectSegment('*', sb);
+        const rest = w === null ? null : go(i, j + 1);
+        if (w !== null && rest !== null) out = [w, ...rest];
+      }
+      if (out === null && sb === '**' && sa !== undefined && sa !== '**') {
+        const w = intersectSegment(sa, '*');
+        const rest = w === null ? null : go(i + 1, j);
+        if (w !== null && rest !== null) out = [w, ...rest];
+      }
+      if (out === null && sa === '**' && sb === '**') {
+        const rest = go(i + 1, j + 1);
+        if (rest !== null) out = rest;
+      }
+    } else if (sa !== undefined && sb !== undefined) {
+      const w = intersectSegment(sa, sb);
+      const rest = w === null ? null : go(i + 1, j + 1);
+      if (w !== null && rest !== null) out = [w, ...rest];
+    }
+    memo.set(key, out);
+    return out;
+  };
+  return go(0, 0);
+}
+
+type Tok = { kind: 'star' } | { kind: 'one' } | { kind: 'set'; chars: Set<string>; negated: boolean };
+
+function tokenize(seg: string): Tok[] {
+  const toks: Tok[] = [];
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg[i] as string;
+    if (c === '*') {
+      if (toks.at(-1)?.kind !== 'star') toks.push({ kind: 'star' });
+    } else if (c === '?') toks.push({ kind: 'one' });
+    else if (c === '[') {
+      const end = seg.indexOf(']', i + 2);
+      if (end < 0) {
+        toks.push({ kind: 'set', chars: new Set([c]), negated: false });
+        continue;
+      }
+      let body = seg.slice(i + 1, end);
+      const negated = body.startsWith('!') || body.startsWith('^');
+      if (negated) body = body.slice(1);
+      const chars = new Set<string>();
+      for (let k = 0; k < body.length; k++) {
+        const lo = body[k] as string;
+        if (body[k + 1] === '-' && k + 2 < body.length) {
+          const hi = body[k + 2] as string;
+          for (let cc = lo.charCodeAt(0); cc <= hi.charCodeAt(0); cc++) chars.add(String.fromCharCode(cc));
+          k += 2;
+        } else chars.add(lo);
+      }
+      toks.push({ kind: 'set', chars, negated });
+      i = end;
+    } else {
+      const lit = c === '\\' && i + 1 < seg.length ? (seg[++i] as string) : c;
+      toks.push({ kind: 'set', chars: new Set([lit]), negated: false });
+    }
+  }
+  return toks;
+}
+
+function accepts(t: Tok, ch: string): boolean {
+  if (t.kind !== 'set') return true;
+  return t.negated ? !t.chars.has(ch) : t.chars.has(ch);
+}
+
+/**
+ * A segment name both segment patterns match, by breadth-first search over the product of their
+ * automata. The alphabet is every character either pattern names plus one they don't.
+ */
+function intersectSegment(p: string, q: string): string | null {
+  const a = tokenize(p);
+  const b = tokenize(q);
+  const alphabet = new Set<string>();
+  for (const t of [...a, ...b]) if (t.kind === 'set') for (const c of t.chars) alphabet.add(c);
+  for (const c of 'x_0aZ~')
+    if (!alphabet.has(c)) {
+      alphabet.add(c);
+      break;
+    }
+  alphabet.delete('/');
+  const closure = (toks: Tok[], i: number): number[] => (toks[i]?.kind === 'star' ? [i, i + 1] : [i]);
+  const step = (toks: Tok[], i: number, ch: string): number[] => {
+    const t = toks[i];
+    if (!t) return [];
+    if (t.kind === 'star') return closure(toks, i); // star consumes and stays, or is left behind
+    return accepts(t, ch) ? closure(toks, i + 1) : [];
+  };
+  const start: Array<[number, number]> = [];
+  for (const x of closure(a, 0)) for (const y of closure(b, 0)) start.push([x, y]);
+  const seen = new Map<string, string>();
+  const queue: Array<[number, number, string]> = [];
+  for (const [x, y] of start) {
+    const k = `${x},${y},0`;
+    if (!seen.has(k)) {
+      seen.set(k, '');
+      queue.push([x, y, '']);
+    }
+  }
+  while (queue.length > 0) {
+    const [x, y, word] = queue.shift() as [number, number, string];
+    if (x === a.length && y === b.length && word.length > 0 && word !== '.' && word !== '..') return word;
+    for (const ch of alphabet) {
+      for (const nx of step(a, x, ch)) {
+        for (const ny of step(b, y, ch)) {
+          // A state is revisited once with a non-empty word: the empty name is no file name.
+          const k = `${nx},${ny},${Math.min(word.length + 1, 3)}`;
+          if (seen.has(k)) continue;
+          seen.set(k, word + ch);
+          queue.push([nx, ny, word + ch]);
+        }
+      }
+    }
+  }
+  return null;
+}

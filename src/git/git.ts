@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { OrchestraError } from '../errors.js';
+
+/** The output of one git command. */
+export interface GitResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Options of one git command. */
+export interface GitOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  /** Return non-zero exits instead of throwing. */
+  allowFailure?: boolean;
+  timeoutMs?: number;
+}
+
+/** The identity Orchestra commits with when the repository has none configured. */
+export const ORCHESTRA_IDENTITY = { name: 'Orchestra', email: 'orchestra@localhost' } as const;
+
+/** A git command that failed, with its arguments and stderr. */
+export class GitError extends OrchestraError {
+  override readonly name = 'GitError';
+  constructor(
+    readonly args: readonly string[],
+    readonly result: GitResult,
+  ) {
+    super(
+      'git-failed',
+      `git ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`,
+    );
+  }
+}
+
+/**
+ * Run git with an argument array (never a shell string). Locale, pager and prompts are pinned so
+ * output is parseable and git never waits for a terminal.
+ */
+export function git(args: readonly string[], options: GitOptions): Promise<GitResult> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    LC_ALL: 'C',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_PAGER: 'cat',
+    GIT_OPTIONAL_LOCKS: '0',
+  };
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      [...args],
+      {
+        cwd: options.cwd,
+        env,
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: options.timeoutMs ?? 120_000,
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        const result = { stdout, stderr, code };
+        if (code !== 0 && !options.allowFailure) reject(new GitError(args, result));
+        else resolve(result);
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/** Trimmed stdout of a git command that must succeed. */
+export async function gitOut(args: readonly string[], options: GitOptions): Promise<string> {
+  return (await git(args, options)).stdout.trim();
+}
