@@ -1,0 +1,16 @@
+export { CONFIG_FILE_NAME, configPath, loadConfig, parseConfigText, readConfigFile } from './load.js';
+export { findRepoRoot, projectRoot } from './repo-root.js';
+export {
+  configSchema,
+  DEFAULT_CONFIG,
+  defaultConfig,
+  type ExecutorConfig,
+  executorConfigSchema,
+  type LifecycleConfig,
+  lifecycleConfigSchema,
+  type OrchestraConfig,
+  type OrchestraConfigInput,
+  SETTING_SOURCES,
+} from './schema.js';
+export { lineColumnAt, stripJsonComments } from './strip-comments.js';
+export { CONFIG_TEMPLATE } from './template.js';

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** Thresholds that decide when an agent continues, is respawned with a handoff, or is given up. */
+export const lifecycleConfigSchema = z
+  .strictObject({
+    /** Context use (fraction of the window) under which an agent simply continues. */
+    continueBelow: z.number().gt(0).lt(1).default(0.7),
+    /** Context use at which the agent is stopped and a fresh one continues from a handoff. */
+    terminateAt: z.number().gt(0).max(1).default(0.85),
+    /** Consecutive failed tool calls or checks before the task is reassigned. */
+    maxConsecutiveFailures: z.number().int().positive().default(3),
+    /** How many A→B→A modification cycles of one file count as a loop. */
+    loopRepeat: z.number().int().min(2).default(3),
+    /** Attempts per task (first run + respawns) before the run gives it up. */
+    maxAttempts: z.number().int().positive().default(3),
+    /** An agent silent (no stream event) this long is considered hung. */
+    hungAfterMs: z.number().int().positive().default(600_000),
+  })
+  .refine((l) => l.continueBelow <= l.terminateAt, {
+    message: 'continueBelow must not be greater than terminateAt',
+  });
+
+/** Claude Code settings sources a specialist may load (none by default: runs are reproducible). */
+export const SETTING_SOURCES = ['user', 'project', 'local'] as const;
+
+/** Limits and settings passed to each specialist's Claude Code process. */
+export const executorConfigSchema = z.strictObject({
+  maxTurns: z.number().int().positive().default(100),
+  /** Spending cap per agent process in USD; absent = no cap. */
+  maxBudgetUsd: z.number().positive().optional(),
+  settingSources: z.array(z.enum(SETTING_SOURCES)).default([]),
+});
+
+/** `orchestra.config.json` at the repository root. Unknown keys are errors: a typo must not pass silently. */
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** Model for agents whose definition names none: an alias (sonnet, opus, haiku) or a full id. */
+  model: z.string().min(1).default('sonnet'),
+  /** Specialists running at once. */
+  maxParallel: z.number().int().positive().default(4),
+  /** Estimated context tokens all tasks of one wave may use together. */
+  contextBudget: z.number().int().positive().default(60_000),
+  lifecycle: lifecycleConfigSchema.prefault({}),
+  /** Packages no agent may add (the plan's own list is merged with this one). */
+  excludedDependencies: z.array(z.string().min(1)).default([]),
+  /** Rounds of asking the orchestrator to repair an invalid plan. */
+  planRepairRounds: z.number().int().nonnegative().default(2),
+  /** Rounds of fix tasks after integration validation finds problems. */
+  fixRounds: z.number().int().nonnegative().default(3),
+  executor: executorConfigSchema.prefault({}),
+});
+
+/** The project configuration with every default applied. */
+export type OrchestraConfig = z.output<typeof configSchema>;
+/** The configuration as written in the file: every key optional. */
+export type OrchestraConfigInput = z.input<typeof configSchema>;
+/** Lifecycle thresholds with defaults applied. */
+export type LifecycleConfig = z.output<typeof lifecycleConfigSchema>;
+/** Executor settings with defaults applied. */
+export type ExecutorConfig = z.output<typeof executorConfigSchema>;
+
+/** The configuration used when there is no `orchestra.config.json`. */
+export const DEFAULT_CONFIG: OrchestraConfig = deepFreeze(configSchema.parse({}));
+
+/** A fresh, mutable copy of the defaults. */
+export function defaultConfig(): OrchestraConfig {
+  return configSchema.parse({});
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
