@@ -114,7 +114,12 @@ export function exportedSignatures(fileName: string, text: string): string[] {
       out.push(oneLine(st.getText(sf)));
     } else if (ts.isClassDeclaration(st)) {
       const members = st.members
-        .filter((m) => !(ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.PrivateKeyword))
+        .filter(
+          (m) =>
+            !(ts.canHaveModifiers(m) ? (ts.getModifiers(m) ?? []) : []).some(
+              (x) => x.kind === ts.SyntaxKind.PrivateKeyword,
+            ),
+        )
         .map((m) => (m.name ? m.name.getText(sf) : ''))
         .filter(Boolean);
       out.push(`class ${st.name?.text ?? 'default'} { ${members.join('; ')} }`);
