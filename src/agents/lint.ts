@@ -1,0 +1,54 @@
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { type LoadAgentsOptions, loadAgents, readAgentDir } from './load.js';
+import type { AgentProblem } from './problem.js';
+
+/** What a lint run looked at and found. */
+export interface LintReport {
+  /** The agent files read, sorted. */
+  files: string[];
+  /** Problems sorted by file, then line. */
+  problems: AgentProblem[];
+  errors: number;
+  warnings: number;
+}
+
+function report(files: string[], problems: AgentProblem[]): LintReport {
+  const sorted = [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  const errors = sorted.filter((p) => p.severity === 'error').length;
+  return { files: [...files].sort(), problems: sorted, errors, warnings: sorted.length - errors };
+}
+
+/**
+ * Lint every `*.md` under `dir` as one scope level (duplicate names among them are errors). When
+ * `dir` holds a `.claude/agents` folder, that folder is linted: `orchestra agents lint .` at a
+ * project root means its agents, not its README.
+ */
+export function lintAgentDir(dir: string): LintReport {
+  const abs = resolve(dir);
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) {
+    throw new UserError(
+      'no-such-directory',
+      `${dir} is not a directory; pass the folder holding the agent files`,
+    );
+  }
+  const nested = join(abs, '.claude', 'agents');
+  const target = existsSync(nested) ? nested : abs;
+  const { results, files } = readAgentDir(target, 'project');
+  return report(
+    files,
+    results.flatMap((r) => r.problems),
+  );
+}
+
+/** Lint the project-scope agents `loadAgents` sees from `cwd` (every `.claude/agents` up to the repo root). */
+export function lintProject(options: LoadAgentsOptions): LintReport {
+  const loaded = loadAgents({ ...options, builtinDir: false });
+  const files = loaded.files.filter((f) => f.scope === 'project').map((f) => f.path);
+  const inProject = new Set(files);
+  return report(
+    files,
+    loaded.problems.filter((p) => inProject.has(p.file)),
+  );
+}
