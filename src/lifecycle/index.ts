@@ -1,0 +1,33 @@
+export { canonicalJson } from './canonical-json.js';
+export {
+  type CircularModificationDetector,
+  type CircularModificationSettings,
+  createCircularModificationDetector,
+  type FileHistory,
+  hasCircularModification,
+} from './circular-modification.js';
+export { type ContextRuleSettings, contextTokens, contextVerdict, percent } from './context-monitor.js';
+export {
+  type ContextWindowSetting,
+  contextWindowFor,
+  DEFAULT_CONTEXT_WINDOW,
+  EXTENDED_CONTEXT_WINDOW,
+  resolveContextWindow,
+} from './context-window.js';
+export { createFailureCounter, type FailureCounter, type FailureStreak } from './failure-counter.js';
+export {
+  createLifecycleMonitor,
+  type LifecycleMonitor,
+  type LifecycleMonitorSettings,
+  type LifecycleState,
+} from './monitor.js';
+export { createRepeatedToolCallDetector, type RepeatedToolCallDetector } from './repeated-tool-call.js';
+export { DEFAULT_THRESHOLDS, type LifecycleThresholds, resolveThresholds } from './thresholds.js';
+export { createToolSettlement, type ToolSettlement } from './tool-settlement.js';
+export {
+  continueVerdict,
+  type Verdict,
+  type VerdictAction,
+  type VerdictEvidence,
+  type VerdictReason,
+} from './verdict.js';
