@@ -41,7 +41,7 @@ export class GitError extends OrchestraError {
  */
 export function git(args: readonly string[], options: GitOptions): Promise<GitResult> {
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...withoutRepositoryEnv(process.env),
     ...options.env,
     LC_ALL: 'C',
     GIT_TERMINAL_PROMPT: '0',
@@ -73,4 +73,26 @@ export function git(args: readonly string[], options: GitOptions): Promise<GitRe
 /** Trimmed stdout of a git command that must succeed. */
 export async function gitOut(args: readonly string[], options: GitOptions): Promise<string> {
   return (await git(args, options)).stdout.trim();
+}
+
+/**
+ * Variables that point git at another repository, index or work tree. Inherited from a parent
+ * (Orchestra run from a git hook, say) they would redirect every command, so the runner drops them
+ * from the process environment; a caller may still pass them explicitly in `options.env`.
+ */
+export const REPOSITORY_ENV_VARS = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_COMMON_DIR',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_NAMESPACE',
+  'GIT_PREFIX',
+] as const;
+
+function withoutRepositoryEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of REPOSITORY_ENV_VARS) delete out[k];
+  return out;
 }

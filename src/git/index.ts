@@ -1,1 +1,5 @@
 export * from './git.js';
+export * from './lock.js';
+export * from './process-liveness.js';
+export * from './repo.js';
+export * from './write.js';
