@@ -1,0 +1,32 @@
+export { type Completion, completionSchema, type NewCompletion } from './completions.js';
+export { CONFLICT_KINDS, type Conflict, conflictSchema, type NewConflict } from './conflicts.js';
+export { type ContractVersion, contractVersionSchema } from './contracts.js';
+export {
+  DECISION_SOURCES,
+  type DecisionRecord,
+  decisionRecordSchema,
+  type NewDecision,
+} from './decisions.js';
+export type { EventFilter, EventInput, StoredEvent } from './events.js';
+export { FIX_STATUSES, type FixStatus, type FixTask, fixTaskSchema, type NewFixTask } from './fixes.js';
+export { type HandoffRecord, handoffRecordSchema } from './handoffs.js';
+export { HUB_DIR, HUB_FILE, type Hub, type HubSettings, hubPath, openHub } from './hub.js';
+export { isPidAlive, type Lease, type LeaseRequest, type LeaseResult, leaseSchema } from './leases.js';
+export { HUB_SCHEMA_VERSION, MIGRATIONS, type Migration, migrate } from './migrations.js';
+export { type NewRun, RUN_STATUSES, type Run, type RunStatus, runSchema } from './runs.js';
+export {
+  LIVE_TASK_STATUSES,
+  TASK_STATUSES,
+  type TaskPatch,
+  type TaskRecord,
+  type TaskStatus,
+  taskRecordSchema,
+} from './tasks.js';
+export {
+  type NewUsage,
+  USAGE_LAYERS,
+  type UsageLayer,
+  type UsageRecord,
+  type UsageTotals,
+  usageRecordSchema,
+} from './usage.js';
