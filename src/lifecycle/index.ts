@@ -14,6 +14,8 @@ export {
   EXTENDED_CONTEXT_WINDOW,
   resolveContextWindow,
 } from './context-window.js';
+export { collapseDebugging, type DebuggingOutcome, type UnresolvedFailure } from './debugging.js';
+export { extractExportedDeclarations } from './exported-declarations.js';
 export { createFailureCounter, type FailureCounter, type FailureStreak } from './failure-counter.js';
 export {
   createLifecycleMonitor,
@@ -21,8 +23,23 @@ export {
   type LifecycleMonitorSettings,
   type LifecycleState,
 } from './monitor.js';
+export { renderHandoffForPacket } from './render-handoff.js';
 export { createRepeatedToolCallDetector, type RepeatedToolCallDetector } from './repeated-tool-call.js';
+export {
+  type AttemptSummary,
+  type ChangedFile,
+  type CriterionResult,
+  type SummarizeAttemptInput,
+  summarizeAttempt,
+} from './summarize.js';
 export { DEFAULT_THRESHOLDS, type LifecycleThresholds, resolveThresholds } from './thresholds.js';
+export {
+  describeCall,
+  reconstructToolCalls,
+  type ToolCall,
+  type ToolCategory,
+  toolCategory,
+} from './tool-calls.js';
 export { createToolSettlement, type ToolSettlement } from './tool-settlement.js';
 export {
   continueVerdict,
