@@ -20,5 +20,14 @@ export {
   type ShadowedAgent,
 } from './load.js';
 export { type AgentProblem, type AgentProblemCode, hasErrors, type ProblemSeverity } from './problem.js';
+export {
+  displayPath,
+  formatAgentTable,
+  formatLintSummary,
+  formatProblems,
+  formatShadowed,
+  type PathStyle,
+  truncate,
+} from './render.js';
 export { BUILTIN_AGENT_NAMES, BUILTIN_AGENTS_DIR } from './templates.js';
 export { CLAUDE_CODE_TOOLS, checkToolRule, type ToolRuleCheck } from './tool-names.js';

@@ -1,5 +1,7 @@
 import type { CommandModule } from './command.js';
+import * as agents from './commands/agents.js';
+import * as init from './commands/init.js';
 import * as schema from './commands/schema.js';
 
 /** Every command module, in the order `--help` lists them. */
-export const commandModules: readonly CommandModule[] = [schema];
+export const commandModules: readonly CommandModule[] = [init, agents, schema];
