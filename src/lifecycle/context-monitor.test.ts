@@ -44,6 +44,8 @@ describe('context rule', () => {
     expect(contextWindowFor('sonnet[1m]')).toBe(1_000_000);
     expect(contextWindowFor('claude-opus-4-1')).toBe(200_000);
     expect(contextWindowFor(undefined)).toBe(200_000);
+    expect(contextWindowFor('claude-instant-1.2')).toBe(100_000);
+    expect(contextWindowFor('mine', [[/^mine$/, 5]])).toBe(5);
     const wide = { thresholds: DEFAULT_THRESHOLDS };
     expect(contextVerdict(usage(170_000), 'claude-sonnet-4-5[1m]', wide).action).toBe('continue');
     expect(contextVerdict(usage(170_000), 'claude-sonnet-4-5', wide).action).toBe('terminate');

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createFailureCounter } from './failure-counter.js';
 
@@ -20,5 +21,27 @@ describe('failure counter', () => {
     expect(c.recordFailure('c').action).toBe('continue');
     expect(c.recordFailure('d').action).toBe('continue');
     expect(c.recordFailure('e').action).toBe('terminate');
+  });
+
+  it('property: terminates exactly when a run of `limit` failures has no success inside', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.boolean(), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 5 }),
+        (outcomes, limit) => {
+          const c = createFailureCounter({ limit });
+          let run = 0;
+          for (const ok of outcomes) {
+            if (ok) {
+              c.recordSuccess();
+              run = 0;
+            } else {
+              run++;
+              expect(c.recordFailure('x').action).toBe(run >= limit ? 'terminate' : 'continue');
+            }
+          }
+        },
+      ),
+    );
   });
 });

@@ -8,6 +8,7 @@ export {
 } from './circular-modification.js';
 export { type ContextRuleSettings, contextTokens, contextVerdict, percent } from './context-monitor.js';
 export {
+  CONTEXT_WINDOW_TABLE,
   type ContextWindowSetting,
   contextWindowFor,
   DEFAULT_CONTEXT_WINDOW,

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { EventPayload } from '../domain/index.js';
+import type { EventPayload, OrchestraEvent } from '../domain/index.js';
 import { createLifecycleMonitor } from './monitor.js';
 
 const clock = () => new Date('2026-08-20T10:00:00.000Z');
@@ -249,5 +250,43 @@ describe('lifecycle monitor', () => {
     expect(a.verdicts).toEqual(b.verdicts);
     expect(a.m.state()).toEqual(b.m.state());
     expect(a.last?.detail).toBe('context use 150000 of 200000 tokens (75%) is at or above 70%');
+  });
+
+  it('takes hub events (envelopes) as they are stored', () => {
+    const stored: OrchestraEvent = {
+      v: 1,
+      runId: 'r1',
+      taskId: 'api',
+      at: '2026-08-20T10:00:00.000Z',
+      ...changed('a.ts', 'A'),
+    };
+    expect(createLifecycleMonitor().observe(stored).action).toBe('continue');
+  });
+
+  const anyEvent: fc.Arbitrary<EventPayload> = fc.oneof(
+    fc.integer({ min: 0, max: 200_000 }).map((n) => usage(n, `m${n % 7}`)),
+    fc.constantFrom('Bash', 'Read', 'Edit').chain((tool) =>
+      fc.oneof(
+        fc.constantFrom('a', 'b').map((x) => used(tool, { command: x }, `t${x}${tool}`)),
+        fc.constantFrom('a', 'b').map((x) => failed(tool, `t${x}${tool}`)),
+      ),
+    ),
+    fc
+      .tuple(fc.constantFrom('x.ts', 'y.ts'), fc.constantFrom('A', 'B', 'C', null))
+      .map(([p, h]) => changed(p, h)),
+  );
+
+  it('property: deterministic, one reason per terminate, and the first termination sticks', () => {
+    fc.assert(
+      fc.property(fc.array(anyEvent, { maxLength: 40 }), (events) => {
+        const a = feed(events).verdicts;
+        expect(feed(events).verdicts).toEqual(a);
+        const first = a.findIndex((v) => v.action === 'terminate');
+        if (first < 0) return;
+        const stop = a[first]!;
+        expect(['context', 'failures', 'loop']).toContain(stop.reason);
+        for (const v of a.slice(first)) expect(v).toEqual(stop);
+      }),
+    );
   });
 });
