@@ -13,6 +13,21 @@ export { type HandoffRecord, handoffRecordSchema } from './handoffs.js';
 export { HUB_DIR, HUB_FILE, type Hub, type HubSettings, hubPath, openHub } from './hub.js';
 export { isPidAlive, type Lease, type LeaseRequest, type LeaseResult, leaseSchema } from './leases.js';
 export { HUB_SCHEMA_VERSION, MIGRATIONS, type Migration, migrate } from './migrations.js';
+export {
+  buildPacket,
+  type ContextPacket,
+  DEFAULT_PACKET_BUDGET,
+  type OmittedSection,
+  type PacketHub,
+  type PacketSectionInfo,
+  type PacketSettings,
+} from './packet.js';
+export {
+  type FetchHint,
+  type PacketContract,
+  type PacketSection,
+  packetSections,
+} from './packet-sections.js';
 export { type NewRun, RUN_STATUSES, type Run, type RunStatus, runSchema } from './runs.js';
 export {
   LIVE_TASK_STATUSES,
@@ -22,6 +37,7 @@ export {
   type TaskStatus,
   taskRecordSchema,
 } from './tasks.js';
+export { loadTokenizer, type Tokenizer } from './tokens.js';
 export {
   type NewUsage,
   USAGE_LAYERS,

@@ -1,0 +1,208 @@
+import type { AgentDefinition } from '../domain/agent.js';
+import type { Handoff } from '../domain/handoff.js';
+import type { Contract, Decision, Plan, Task } from '../domain/plan.js';
+import type { FixTask } from './fixes.js';
+
+/** How a left-out section can be fetched later (from the hub, or the plan when there is none). */
+export interface FetchHint {
+  kind: 'agent' | 'fixes' | 'criteria' | 'contract' | 'handoff' | 'constraints' | 'decisions';
+  id?: string;
+}
+
+/** One part of a packet, before fitting. Lower priority is dropped first; required is never dropped. */
+export interface PacketSection {
+  name: string;
+  priority: number;
+  required: boolean;
+  text: string;
+  fetch?: FetchHint;
+}
+
+/** A contract as the packet shows it: from the hub (with its version) or from the plan. */
+export type PacketContract = Contract & { version?: number };
+
+/** What the sections are built from, already resolved against the hub when there is one. */
+export interface PacketSources {
+  plan: Plan;
+  task: Task;
+  agent?: AgentDefinition | string | undefined;
+  decisions: readonly Decision[];
+  contracts: ReadonlyMap<string, PacketContract>;
+  /** The latest handoff of each dependency that has one, by task id. */
+  dependencyHandoffs: ReadonlyMap<string, Handoff>;
+  /** The handoff this task's own earlier attempt left. */
+  previousAttempt?: Handoff | undefined;
+  openFixes: readonly FixTask[];
+}
+
+const list = (items: readonly string[], empty = '(none)') =>
+  items.length === 0 ? empty : items.map((i) => `- ${i}`).join('\n');
+
+/** The packet's sections in reading order. */
+export function packetSections(s: PacketSources): PacketSection[] {
+  const { task, plan } = s;
+  const out: PacketSection[] = [];
+  const depTitles = task.dependsOn.map((d) => {
+    const t = plan.tasks.find((x) => x.id === d);
+    return t ? `${d} (${t.title})` : d;
+  });
+  out.push({
+    name: 'task',
+    priority: 100,
+    required: true,
+    text: [
+      `# Task ${task.id}: ${task.title}`,
+      `Part of: ${plan.goal}`,
+      ...(depTitles.length ? [`Builds on: ${depTitles.join(', ')}`] : []),
+      '',
+      '## Instructions',
+      task.instructions.trim() || task.title,
+    ].join('\n'),
+  });
+  out.push({
+    name: 'ownership',
+    priority: 99,
+    required: true,
+    text: [
+      '## Files',
+      'You may write only paths matching:',
+      list(task.owns, '(nothing: this task writes no files)'),
+      'You may read:',
+      list(task.reads, '(only what you own)'),
+      'Every other path belongs to another task: do not write it; ask its owner through the hub.',
+    ].join('\n'),
+  });
+  if (s.agent !== undefined) {
+    const prompt = typeof s.agent === 'string' ? s.agent : s.agent.prompt;
+    const who = typeof s.agent === 'string' ? task.agent : s.agent.name;
+    if (prompt.trim())
+      out.push({
+        name: 'agent',
+        priority: 90,
+        required: false,
+        text: `## Your role (${who})\n${prompt.trim()}`,
+        fetch: { kind: 'agent', id: who },
+      });
+  }
+  if (s.openFixes.length > 0)
+    out.push({
+      name: 'fixes',
+      priority: 88,
+      required: false,
+      text: ['## Fix first (found by the integration validator)', ...s.openFixes.map(renderFix)].join('\n'),
+      fetch: { kind: 'fixes', id: task.id },
+    });
+  if (task.successCriteria.length > 0)
+    out.push({
+      name: 'success-criteria',
+      priority: 80,
+      required: false,
+      text: [
+        '## Done when',
+        list(
+          task.successCriteria.map((c) => (c.command ? `${c.description}: \`${c.command}\`` : c.description)),
+        ),
+      ].join('\n'),
+      fetch: { kind: 'criteria', id: task.id },
+    });
+  for (const [role, ids, priority] of [
+    ['provides', task.provides, 75],
+    ['consumes', task.consumes, 70],
+  ] as const) {
+    for (const id of ids) {
+      const c = s.contracts.get(id);
+      out.push({
+        name: `contract:${id} (${role})`,
+        priority,
+        required: false,
+        text: c
+          ? renderContract(c, role)
+          : `## Contract ${id} (${role})\n(not defined in the plan or the hub)`,
+        fetch: { kind: 'contract', id },
+      });
+    }
+  }
+  if (s.previousAttempt)
+    out.push({
+      name: 'previous-attempt',
+      priority: 65,
+      required: false,
+      text: renderHandoff('## Where the previous attempt stopped', s.previousAttempt),
+      fetch: { kind: 'handoff', id: task.id },
+    });
+  const { constraints, excludedDependencies } = plan.architecture;
+  if (constraints.length + excludedDependencies.length > 0)
+    out.push({
+      name: 'constraints',
+      priority: 62,
+      required: false,
+      text: [
+        '## Constraints',
+        list(constraints),
+        ...(excludedDependencies.length ? ['Never add these dependencies:', list(excludedDependencies)] : []),
+      ].join('\n'),
+      fetch: { kind: 'constraints' },
+    });
+  if (s.decisions.length > 0)
+    out.push({
+      name: 'decisions',
+      priority: 60,
+      required: false,
+      text: [
+        '## Architecture decisions (binding)',
+        list(s.decisions.map((d) => `${d.id}: ${d.decision}${d.rationale ? ` (${d.rationale})` : ''}`)),
+      ].join('\n'),
+      fetch: { kind: 'decisions' },
+    });
+  for (const [dep, h] of s.dependencyHandoffs)
+    out.push({
+      name: `handoff:${dep}`,
+      priority: 50,
+      required: false,
+      text: renderHandoff(`## Handoff from ${dep}`, h),
+      fetch: { kind: 'handoff', id: dep },
+    });
+  return out;
+}
+
+function renderContract(c: PacketContract, role: 'provides' | 'consumes'): string {
+  const version = c.version === undefined ? '' : `, v${c.version}`;
+  const duty =
+    role === 'provides'
+      ? 'You provide this: implement it exactly; a change must be recorded in the hub.'
+      : `You consume this (provided by ${c.owner}): use it as written.`;
+  const fence = c.kind === 'typescript' ? 'ts' : c.kind === 'json-schema' ? 'json' : '';
+  return [
+    `## Contract ${c.id} (${c.kind}${version}, owner ${c.owner})`,
+    duty,
+    ...(c.description ? [c.description] : []),
+    `\`\`\`${fence}`,
+    c.definition.trimEnd(),
+    '```',
+  ].join('\n');
+}
+
+function renderHandoff(title: string, h: Handoff): string {
+  const notes = h.artifacts.implementationNotes;
+  const lines = [title];
+  const add = (label: string, items: readonly string[]) => {
+    if (items.length) lines.push(`${label}:`, list(items));
+  };
+  if (h.nextAgentContext.focus) lines.push(`Focus: ${h.nextAgentContext.focus}`);
+  add('Interfaces', h.artifacts.interfaces);
+  add('Critical', notes.critical);
+  add('Limitations', notes.limitation);
+  add('Optimizations', notes.optimization);
+  add('Dependencies', h.artifacts.dependencies);
+  add('Test requirements', h.artifacts.testRequirements);
+  add('Constraints', h.nextAgentContext.constraints);
+  return lines.join('\n');
+}
+
+function renderFix(f: FixTask): string {
+  const parts = [`- ${f.description}`];
+  if (f.contractId) parts.push(`  contract: ${f.contractId}`);
+  if (f.expected) parts.push(`  expected: ${f.expected}`);
+  if (f.actual) parts.push(`  actual: ${f.actual}`);
+  return parts.join('\n');
+}

@@ -1,0 +1,232 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Plan, planSchema } from '../domain/plan.js';
+import { type Hub, openHub } from './hub.js';
+import { buildPacket, type ContextPacket } from './packet.js';
+import { packetSections } from './packet-sections.js';
+import { loadTokenizer } from './tokens.js';
+
+const plan: Plan = planSchema.parse({
+  version: 1,
+  goal: 'Real-time collaborative editing',
+  architecture: {
+    decisions: [
+      { id: 'd1', decision: 'PostgreSQL for persistence, Redis pub/sub for broadcast', rationale: 'fan-out' },
+      { id: 'd2', decision: 'Operational transformation, not CRDTs' },
+    ],
+    constraints: ['Sub-100ms latency', 'No global locks'],
+    excludedDependencies: ['socket.io'],
+  },
+  contracts: [
+    {
+      id: 'operation',
+      kind: 'typescript',
+      owner: 'types',
+      definition: 'export interface Operation { userId: string; operation: Transform }',
+    },
+    { id: 'ws-protocol', kind: 'event', owner: 'server', definition: 'op: Operation; ack: { id: string }' },
+  ],
+  tasks: [
+    {
+      id: 'types',
+      title: 'Message types',
+      agent: 'types-specialist',
+      owns: ['src/types/**'],
+      provides: ['operation'],
+    },
+    {
+      id: 'server',
+      title: 'WebSocket server',
+      agent: 'backend-specialist',
+      instructions: 'Accept connections on /ws, broadcast operations through Redis.',
+      owns: ['src/server/**'],
+      reads: ['src/types/**'],
+      dependsOn: ['types'],
+      provides: ['ws-protocol'],
+      consumes: ['operation'],
+      successCriteria: [{ description: 'server tests pass', command: 'npx vitest run src/server' }],
+    },
+  ],
+});
+const agent = 'You are a backend specialist. Write small, tested modules.\n'.repeat(5);
+
+// Lowest priority first; among equals the later section first.
+const DROP_ORDER = [
+  'handoff:types',
+  'decisions',
+  'constraints',
+  'previous-attempt',
+  'contract:operation (consumes)',
+  'contract:ws-protocol (provides)',
+  'success-criteria',
+  'fixes',
+  'agent',
+];
+
+let hub: Hub;
+beforeEach(() => {
+  hub = openHub({ path: ':memory:', now: () => new Date('2026-01-01T00:00:00Z') });
+  hub.runs.create({ id: 'r1', goal: plan.goal, repo: '/repo', plan });
+  hub.decisions.add({ runId: 'r1', id: 'd3', decision: 'Operations carry a Lamport clock', taskId: 'types' });
+  hub.contracts.put(
+    'r1',
+    {
+      ...plan.contracts[0]!,
+      definition: 'export interface Operation { userId: string; op: Transform; clock: number }',
+    },
+    { authorTask: 'types' },
+  );
+  const handoff = (from: string, to: string, focus: string, interfaces = ['export interface Operation']) => ({
+    from,
+    to,
+    timestamp: '2026-01-01T00:00:00Z',
+    artifacts: {
+      interfaces,
+      implementationNotes: { critical: ['clock is monotonic per user'] },
+    },
+    nextAgentContext: { focus },
+  });
+  hub.handoffs.put(
+    'r1',
+    'types',
+    handoff('types', 'server', 'Broadcast Operation', [
+      'export interface Operation',
+      ...Array.from({ length: 12 }, (_, i) => `export type Step${i} = { n: ${i}; at: number }`),
+    ]),
+  );
+  hub.handoffs.put('r1', 'server', handoff('server', 'server', 'Redis wiring left'));
+  hub.fixes.add({
+    runId: 'r1',
+    ownerTask: 'server',
+    description: 'Use userId',
+    contractId: 'operation',
+    expected: 'userId: string',
+    actual: 'user_id: number',
+  });
+});
+afterEach(() => hub.close());
+
+const full = (budget = 100_000) =>
+  buildPacket({ plan, taskId: 'server', agent, hub: { hub, runId: 'r1' }, budget });
+
+describe('context packets', () => {
+  it('counts with the real cl100k BPE', async () => {
+    const t = await loadTokenizer();
+    expect(t.name).toBe('cl100k_base');
+    expect(t.count('hello world')).toBe(2);
+    expect(t.count('<|endoftext|>')).toBeGreaterThan(1);
+  });
+
+  it('holds every section when the budget allows, with exact token counts', async () => {
+    const p = await full();
+    const tokenizer = await loadTokenizer();
+    expect(p.sections.map((s) => s.name)).toEqual([
+      'task',
+      'ownership',
+      'agent',
+      'fixes',
+      'success-criteria',
+      'contract:ws-protocol (provides)',
+      'contract:operation (consumes)',
+      'previous-attempt',
+      'constraints',
+      'decisions',
+      'handoff:types',
+    ]);
+    expect(p.sections.every((s) => s.included)).toBe(true);
+    expect(p.omitted).toEqual([]);
+    expect(p.tokens).toBe(tokenizer.count(p.text));
+    expect(p.text).not.toContain('Left out');
+    // The hub's contract v2, decisions made during the run, the dependency's handoff and the open fix.
+    expect(p.text).toContain('## Contract operation (typescript, v2, owner types)');
+    expect(p.text).toContain('clock: number');
+    expect(p.text).toContain('d3: Operations carry a Lamport clock');
+    expect(p.text).toContain('## Handoff from types\nFocus: Broadcast Operation');
+    expect(p.text).toContain('## Where the previous attempt stopped\nFocus: Redis wiring left');
+    expect(p.text).toContain('expected: userId: string');
+    expect(p.text).toContain('Never add these dependencies:\n- socket.io');
+    expect(p.text).toContain('- src/server/**');
+  });
+
+  it('reports each section with the exact token count of its text', async () => {
+    const p = await full();
+    const tokenizer = await loadTokenizer();
+    const task = plan.tasks[1]!;
+    const texts = packetSections({
+      plan,
+      task,
+      agent,
+      decisions: [...plan.architecture.decisions, { id: 'd3', decision: 'Operations carry a Lamport clock' }],
+      contracts: new Map([
+        [
+          'operation',
+          {
+            ...plan.contracts[0]!,
+            definition: 'export interface Operation { userId: string; op: Transform; clock: number }',
+            version: 2,
+          },
+        ],
+        ['ws-protocol', { ...plan.contracts[1]!, version: 1 }],
+      ]),
+      dependencyHandoffs: new Map([['types', hub.handoffs.latest('r1', 'types')!]]),
+      previousAttempt: hub.handoffs.latest('r1', 'server'),
+      openFixes: hub.fixes.list('r1'),
+    });
+    expect(p.sections.map((s) => s.tokens)).toEqual(texts.map((s) => tokenizer.count(s.text)));
+    expect(`${texts.map((s) => s.text).join('\n\n')}\n`).toBe(p.text);
+  });
+
+  it('drops the lowest-priority sections first as the budget shrinks, and says what was left out', async () => {
+    const whole = await full();
+    const required = whole.sections.filter((s) => s.name === 'task' || s.name === 'ownership');
+    let previous: ContextPacket | undefined;
+    for (let budget = whole.tokens; budget > 0; budget -= 7) {
+      const p = await full(budget);
+      const omitted = p.omitted.map((o) => o.name);
+      expect(omitted.sort()).toEqual(DROP_ORDER.slice(0, omitted.length).sort());
+      if (!p.overBudget) expect(p.tokens).toBeLessThanOrEqual(budget);
+      // Minimal dropping: with one section fewer dropped it would not have fit.
+      if (previous && previous.omitted.length < p.omitted.length)
+        expect(previous.tokens).toBeGreaterThan(budget);
+      for (const o of p.omitted) expect(p.text).toContain(`- ${o.name} (${o.tokens} tokens): ${o.hint}`);
+      previous = p;
+    }
+    const tiny = await full(10);
+    expect(tiny.overBudget).toBe(true);
+    expect(tiny.omitted.map((o) => o.name)).toEqual(
+      whole.sections.map((s) => s.name).filter((n) => DROP_ORDER.includes(n)),
+    );
+    expect(tiny.sections.filter((s) => s.included).map((s) => s.name)).toEqual(required.map((s) => s.name));
+    expect(tiny.text).toContain('ask the context hub for contract "operation"');
+  });
+
+  it('one token below the full size drops only the (large) last handoff', async () => {
+    const whole = await full();
+    const p = await full(whole.tokens - 1);
+    expect(p.omitted.map((o) => o.name)).toEqual(['handoff:types']);
+    expect(p.omitted[0]?.fetch).toEqual({ kind: 'handoff', id: 'types' });
+    expect(p.text).toContain('## Left out to fit the context budget');
+  });
+
+  it('works from the plan alone', async () => {
+    const p = await buildPacket({ plan, taskId: 'server' });
+    expect(p.sections.map((s) => s.name)).toEqual([
+      'task',
+      'ownership',
+      'success-criteria',
+      'contract:ws-protocol (provides)',
+      'contract:operation (consumes)',
+      'constraints',
+      'decisions',
+    ]);
+    expect(p.text).toContain('## Contract operation (typescript, owner types)');
+    expect(p.text).toContain('operation: Transform');
+    const small = await buildPacket({ plan, taskId: 'server', budget: 150 });
+    expect(small.text).toContain('read in the plan file');
+  });
+
+  it('names the tasks when the id is unknown', async () => {
+    await expect(buildPacket({ plan, taskId: 'nope' })).rejects.toThrow(
+      /no task "nope" in the plan; its tasks are: types, server/,
+    );
+  });
+});
