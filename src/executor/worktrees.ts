@@ -1,0 +1,235 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OrchestraError, UserError } from '../errors.js';
+import { git } from '../git/git.js';
+import type { RepoLockSettings } from '../git/lock.js';
+import { withRepoLock } from '../git/lock.js';
+import { type ProcessStamp, processStamp } from '../git/process-liveness.js';
+import { openRepo, type RepoFacts } from '../git/repo.js';
+import { gitRetrying } from '../git/write.js';
+import { checkScope, type ScopeResult } from './scope.js';
+import type { ChangedFile } from './worktree-changes.js';
+import { changedFiles } from './worktree-changes.js';
+import { commitWorktree, TASK_GIT_CONFIG, type TaskCommit, taskCommitMessage } from './worktree-commit.js';
+import { assertSafeId, taskBranch, taskWorktreePath } from './worktree-ids.js';
+import { branchExists, listWorktrees } from './worktree-list.js';
+import { readRegistry, updateRegistry } from './worktree-registry.js';
+import { removeTaskWorktree } from './worktree-remove.js';
+
+/** How a run's worktrees are opened. Everything that touches the world can be injected. */
+export interface RunWorktreesSettings {
+  /** Any directory inside the user's checkout. */
+  cwd: string;
+  runId: string;
+  /** The commit tasks branch from. Default: the recorded base when resuming, else HEAD now. */
+  base?: string;
+  env?: NodeJS.ProcessEnv;
+  now?: () => Date;
+  /** The orchestrating process recorded for the sweep (default: this process). */
+  owner?: ProcessStamp;
+  lock?: RepoLockSettings;
+}
+
+/** A task's worktree and branch. */
+export interface TaskWorktree {
+  runId: string;
+  taskId: string;
+  /** Absolute directory: the agent's cwd. */
+  path: string;
+  branch: string;
+  base: string;
+  /** true when an existing worktree or branch of the same task was reused (resume). */
+  reused: boolean;
+}
+
+/** The worktrees of one run in one repository. */
+export interface RunWorktrees {
+  readonly repo: RepoFacts;
+  readonly runId: string;
+  /** The run's base commit, recorded at the start and kept across resumes. */
+  readonly base: string;
+  /** Create the task's worktree on `orchestra/<run>/<task>` from the base, or reuse it. */
+  create(taskId: string): Promise<TaskWorktree>;
+  /** Commit everything in the task's worktree; no commit when nothing changed. */
+  commit(taskId: string, message: { title: string; agent: string }): Promise<TaskCommit>;
+  /** The files the task's branch changed against the base. */
+  changes(taskId: string): Promise<ChangedFile[]>;
+  /** The authoritative scope check of the task's branch against its `owns` globs. */
+  checkScope(taskId: string, owns: readonly string[]): Promise<ScopeResult>;
+  /** Remove the task's worktree (and its branch unless `keepBranch`), e.g. after a crash. */
+  remove(taskId: string, options?: { keepBranch?: boolean }): Promise<void>;
+  /** Mark the run finished: the next sweep removes its worktrees and branches. */
+  finish(): Promise<void>;
+}
+
+/**
+ * Open (or resume) the worktrees of a run: refuses outside a repository or without a commit,
+ * records the run with its owner process and base commit, and never moves the user's HEAD, index
+ * or branches.
+ */
+export async function openRunWorktrees(settings: RunWorktreesSettings): Promise<RunWorktrees> {
+  const { runId } = settings;
+  assertSafeId('run', runId);
+  const env = settings.env;
+  const envOpt = env ? { env } : {};
+  const now = settings.now ?? (() => new Date());
+  const repo = await openRepo(settings.cwd, envOpt);
+  const owner = settings.owner ?? processStamp();
+  const lock = settings.lock;
+  const locked = <T>(fn: () => Promise<T>) => withRepoLock(repo.commonDir, fn, lock);
+
+  const requestedBase =
+    settings.base === undefined ? undefined : await resolveCommit(repo.root, settings.base, env);
+  const run = await updateRegistry(
+    repo.commonDir,
+    (reg) => {
+      const known = reg.runs[runId];
+      const base = known?.base ?? requestedBase ?? repo.head;
+      if (requestedBase !== undefined && known && known.base !== requestedBase)
+        throw new UserError(
+          'run-base-mismatch',
+          `run ${runId} started from ${known.base}, not ${requestedBase}; resume it without a base or use another run id`,
+        );
+      const entry = {
+        owner,
+        root: known?.root ?? repo.root,
+        base,
+        startedAt: known?.startedAt ?? now().toISOString(),
+      };
+      reg.runs[runId] = entry; // a resumed run is adopted by this process and is no longer finished
+      return entry;
+    },
+    lock,
+  );
+  await ignoreOrchestraDir(run.root);
+  const { base, root } = run;
+
+  const worktreeOf = async (taskId: string) => {
+    const reg = await readRegistry(repo.commonDir);
+    const w = reg.worktrees.find((x) => x.runId === runId && x.taskId === taskId);
+    if (!w) throw new OrchestraError('unknown-worktree', `task ${taskId} of run ${runId} has no worktree`);
+    return w;
+  };
+
+  return {
+    repo,
+    runId,
+    base,
+
+    create: (taskId) =>
+      locked(async () => {
+        const branch = taskBranch(runId, taskId);
+        const path = taskWorktreePath(root, runId, taskId);
+        const reg = await readRegistry(repo.commonDir);
+        const ours = reg.worktrees.some((w) => w.runId === runId && w.taskId === taskId);
+        const keptBranch = reg.branches.some((b) => b.runId === runId && b.branch === branch);
+        const hasBranch = await branchExists(repo.root, branch, env);
+        if (!ours && keptBranch)
+          await updateRegistry(repo.commonDir, (r) => {
+            r.branches = r.branches.filter((b) => !(b.runId === runId && b.branch === branch));
+            r.worktrees.push({ runId, taskId, path, branch, createdAt: now().toISOString() });
+          });
+        else if (!ours) {
+          if (hasBranch)
+            throw new UserError(
+              'branch-exists',
+              `branch ${branch} exists but Orchestra did not create it; use another run id or delete that branch`,
+            );
+          if (existsSync(path))
+            throw new UserError(
+              'worktree-path-exists',
+              `${path} exists but Orchestra did not create it; use another run id or move that directory`,
+            );
+          // Recorded before git runs, so a kill -9 in the middle still leaves it to the sweep.
+          await updateRegistry(repo.commonDir, (r) => {
+            r.worktrees.push({ runId, taskId, path, branch, createdAt: now().toISOString() });
+          });
+        }
+        const known = (await listWorktrees(repo.root, env)).find((w) => w.path === path);
+        if (known) {
+          if (known.branch !== `refs/heads/${branch}`)
+            throw new OrchestraError(
+              'worktree-head-moved',
+              `the worktree ${path} is not on its branch ${branch}; remove it with \`orchestra clean --run ${runId}\``,
+            );
+          return { runId, taskId, path, branch, base, reused: true };
+        }
+        // A directory git no longer tracks (half-made by a killed process) is ours to replace.
+        await rm(path, { recursive: true, force: true });
+        await mkdir(join(root, '.orchestra', 'worktrees', runId), { recursive: true });
+        const write = { cwd: repo.root, commonDir: repo.commonDir, ...envOpt };
+        const add = hasBranch
+          ? ['worktree', 'add', path, branch]
+          : ['worktree', 'add', '-b', branch, path, base];
+        await gitRetrying([...TASK_GIT_CONFIG, ...add], write);
+        return { runId, taskId, path, branch, base, reused: hasBranch };
+      }),
+
+    commit: (taskId, message) =>
+      locked(async () => {
+        const w = await worktreeOf(taskId);
+        return commitWorktree({
+          path: w.path,
+          branch: w.branch,
+          base,
+          commonDir: repo.commonDir,
+          message: taskCommitMessage({ taskId, runId, ...message }),
+          ...envOpt,
+        });
+      }),
+
+    changes: async (taskId) =>
+      changedFiles({ cwd: repo.root, base, ref: `refs/heads/${taskBranch(runId, taskId)}`, ...envOpt }),
+
+    checkScope: (taskId, owns) =>
+      checkScope({ cwd: repo.root, base, branch: taskBranch(runId, taskId), owns, ...envOpt }),
+
+    remove: (taskId, options = {}) =>
+      locked(async () => {
+        const w = await worktreeOf(taskId);
+        await removeTaskWorktree({ repo, entry: w, keepBranch: options.keepBranch ?? false, ...envOpt });
+        await updateRegistry(repo.commonDir, (r) => {
+          r.worktrees = r.worktrees.filter((x) => !(x.runId === runId && x.taskId === taskId));
+          if (options.keepBranch) r.branches.push({ runId, branch: w.branch, createdAt: w.createdAt });
+        });
+      }),
+
+    finish: () =>
+      updateRegistry(
+        repo.commonDir,
+        (r) => {
+          const entry = r.runs[runId];
+          if (entry) entry.finishedAt = now().toISOString();
+        },
+        lock,
+      ),
+  };
+}
+
+/**
+ * Keep `.orchestra/` out of the user's `git status` without editing their files: a `.gitignore`
+ * inside it that ignores everything, itself included.
+ */
+async function ignoreOrchestraDir(root: string): Promise<void> {
+  const dir = join(root, '.orchestra');
+  const file = join(dir, '.gitignore');
+  if (existsSync(file)) return;
+  await mkdir(dir, { recursive: true });
+  await writeFile(file, "# Orchestra's working files (worktrees, hub): never committed.\n*\n", {
+    flag: 'wx',
+  }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
+}
+
+async function resolveCommit(cwd: string, rev: string, env?: NodeJS.ProcessEnv): Promise<string> {
+  const r = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
+    cwd,
+    allowFailure: true,
+    ...(env ? { env } : {}),
+  });
+  if (r.code !== 0 || !r.stdout.trim())
+    throw new UserError('unknown-base', `base ${rev} is not a commit of the repository at ${cwd}`);
+  return r.stdout.trim();
+}
