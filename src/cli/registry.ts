@@ -1,7 +1,8 @@
 import type { CommandModule } from './command.js';
 import * as agents from './commands/agents.js';
 import * as init from './commands/init.js';
+import * as plan from './commands/plan.js';
 import * as schema from './commands/schema.js';
 
 /** Every command module, in the order `--help` lists them. */
-export const commandModules: readonly CommandModule[] = [init, agents, schema];
+export const commandModules: readonly CommandModule[] = [init, agents, plan, schema];

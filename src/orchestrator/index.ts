@@ -1,0 +1,23 @@
+export {
+  type CheckPlanOptions,
+  checkPlanFile,
+  checkPlanText,
+  loadValidPlan,
+  type PlanReport,
+  readPlanText,
+} from './plan-check.js';
+export { type LoadedPlan, loadPlanText, type PlanFormat, type PlanLoad, planFormatOf } from './plan-load.js';
+export {
+  formatPlanPath,
+  formatPlanProblem,
+  type LineLocator,
+  PLAN_PROBLEM_CODES,
+  type PlanPathSegment,
+  type PlanProblem,
+  type PlanProblemCode,
+  type PlanProblemSeverity,
+  planProblem,
+  sortPlanProblems,
+} from './plan-problem.js';
+export { planToMermaid, planToText } from './plan-render.js';
+export { type ValidatePlanOptions, validatePlan } from './plan-validate.js';

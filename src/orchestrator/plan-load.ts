@@ -1,0 +1,131 @@
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Plan, planSchema } from '../domain/plan.js';
+import { type LineLocator, type PlanPathSegment, type PlanProblem, planProblem } from './plan-problem.js';
+import { unknownKeyProblems } from './plan-unknown-keys.js';
+
+/** A plan file's text parsed, with a way back from a path in it to its line. */
+export interface LoadedPlan {
+  plan: Plan;
+  lineOf: LineLocator;
+}
+
+/**
+ * The outcome of loading: the plan and any non-fatal problems found on the way (unknown keys), or
+ * every syntax or schema problem with its line. Never throws for bad input.
+ */
+export type PlanLoad =
+  | { success: true; value: LoadedPlan; problems: PlanProblem[] }
+  | { success: false; error: string; problems: PlanProblem[] };
+
+/** `json` for JSON, `yaml` for YAML; `auto` decides by the first character. */
+export type PlanFormat = 'yaml' | 'json' | 'auto';
+
+/** The format a plan file name implies (`.json` → JSON, `.yaml`/`.yml` → YAML, else by content). */
+export function planFormatOf(fileName: string): PlanFormat {
+  if (/\.json$/i.test(fileName)) return 'json';
+  if (/\.ya?ml$/i.test(fileName)) return 'yaml';
+  return 'auto';
+}
+
+/** Parse a plan from its text: syntax, then the plan schema, each problem with its line. */
+export function loadPlanText(text: string, format: PlanFormat = 'auto'): PlanLoad {
+  const source = text.replace(/^\uFEFF/, '');
+  const json = format === 'json' || (format === 'auto' && /^\s*[{[]/.test(source));
+  if (json) {
+    // JSON.parse is the authority on JSON syntax; the YAML parser (JSON is YAML) then gives lines.
+    try {
+      JSON.parse(source);
+    } catch (e) {
+      const message = (e as Error).message;
+      const at = /position (\d+)/.exec(message);
+      const line = at ? lineAtOffset(source, Number(at[1])) : undefined;
+      const reason = message
+        .replace(/ in JSON at position \d+.*$/, '')
+        .replace(/\s*\(line \d+ column \d+\)$/, '');
+      return failure([{ ...planProblem('syntax', `invalid JSON: ${reason}`), ...(line ? { line } : {}) }]);
+    }
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return failure(
+      doc.errors.map((e) => {
+        const line = e.linePos?.[0].line;
+        const reason = e.message.split(/ at line \d+, column \d+/)[0] ?? e.message;
+        return {
+          ...planProblem('syntax', `invalid ${json ? 'JSON' : 'YAML'}: ${reason}`),
+          ...(line ? { line } : {}),
+        };
+      }),
+    );
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    return failure([planProblem('syntax', `invalid YAML: ${(e as Error).message}`)]);
+  }
+  const lineOf: LineLocator = (path) => locate(doc.contents, path, lineCounter);
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return failure([planProblem('schema', 'a plan is a mapping with version, goal and tasks', [], lineOf)]);
+  }
+  const unknown = unknownKeyProblems(data, lineOf);
+  const parsed = planSchema.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const path = i.path.filter((p): p is PlanPathSegment => typeof p !== 'symbol');
+      return planProblem('schema', describeIssue(path, i.message), path, lineOf);
+    });
+    return failure([...problems, ...unknown]);
+  }
+  return { success: true, value: { plan: parsed.data, lineOf }, problems: unknown };
+}
+
+function failure(problems: PlanProblem[]): PlanLoad {
+  const first = problems[0];
+  return { success: false, error: first ? first.message : 'invalid plan', problems };
+}
+
+function describeIssue(path: readonly PlanPathSegment[], message: string): string {
+  const where =
+    path.length === 0
+      ? 'the plan'
+      : path
+          .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+          .join('')
+          .replace(/^\./, '');
+  return `${where}: ${message}`;
+}
+
+/** The line of the deepest node on `path` that exists: a missing key points at its parent. */
+function locate(root: unknown, path: readonly PlanPathSegment[], lc: LineCounter): number | undefined {
+  const lineOfNode = (n: unknown) => {
+    const range = (n as Node | null)?.range;
+    return range ? lc.linePos(range[0]).line : undefined;
+  };
+  let node = root;
+  let line = lineOfNode(node) ?? 1;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg),
+      );
+      if (!pair) break;
+      line = lineOfNode(pair.key) ?? line;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (item === undefined) break;
+      line = lineOfNode(item) ?? line;
+      node = item;
+    } else break;
+  }
+  return line;
+}
+
+/** 1-based line of a character offset. */
+function lineAtOffset(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}

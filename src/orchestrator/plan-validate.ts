@@ -1,0 +1,179 @@
+import { closest } from '../agents/suggest.js';
+import type { Plan } from '../domain/plan.js';
+import { buildTaskGraph } from '../scheduler/index.js';
+import { concurrencyOf, concurrencyProblems } from './plan-concurrency.js';
+import { cycleThrough, stronglyConnected } from './plan-cycles.js';
+import {
+  type LineLocator,
+  type PlanPathSegment,
+  type PlanProblem,
+  type PlanProblemCode,
+  planProblem,
+} from './plan-problem.js';
+
+/** What validation may know beyond the plan itself. */
+export interface ValidatePlanOptions {
+  /** Agent names available to the run; the unknown-agent check is skipped when absent. */
+  knownAgents?: readonly string[];
+  /** Lines for problems, from the loaded file. */
+  lineOf?: LineLocator;
+}
+
+/**
+ * Every problem of a schema-valid plan at once: task ids and dependencies, cycles (with their
+ * path), agents, contracts, ownership overlaps and read/write races between tasks that may run
+ * concurrently, and tasks without success criteria. Near-linear except the reachability bitsets.
+ */
+export function validatePlan(plan: Plan, options: ValidatePlanOptions = {}): PlanProblem[] {
+  const { lineOf } = options;
+  const problems: PlanProblem[] = [];
+  const report = (code: PlanProblemCode, message: string, path: PlanPathSegment[]) =>
+    problems.push(planProblem(code, message, path, lineOf));
+  const { tasks, contracts } = plan;
+
+  // Tasks: the first task with an id is the one the graph keeps.
+  const firstIndex = new Map<string, number>();
+  tasks.forEach((t, i) => {
+    const first = firstIndex.get(t.id);
+    if (first === undefined) firstIndex.set(t.id, i);
+    else
+      report(
+        'duplicate-task-id',
+        `task id "${t.id}" is already used by tasks[${first}]; ids must be unique`,
+        ['tasks', i, 'id'],
+      );
+  });
+  const ids = [...firstIndex.keys()];
+  tasks.forEach((t, i) => {
+    const seen = new Set<string>();
+    t.dependsOn.forEach((d, k) => {
+      const path = ['tasks', i, 'dependsOn', k];
+      if (d === t.id)
+        report('self-dependency', `task "${t.id}" depends on itself; remove it from dependsOn`, path);
+      else if (!firstIndex.has(d))
+        report(
+          'unknown-dependency',
+          `task "${t.id}" depends on "${d}", which is no task${hint(d, ids)}`,
+          path,
+        );
+      else if (seen.has(d))
+        report('duplicate-dependency', `task "${t.id}" lists dependency "${d}" twice`, path);
+      seen.add(d);
+    });
+    if (options.knownAgents && !options.knownAgents.includes(t.agent))
+      report(
+        'unknown-agent',
+        `task "${t.id}" uses agent "${t.agent}", which is not defined${hint(t.agent, options.knownAgents)}`,
+        ['tasks', i, 'agent'],
+      );
+    if (t.successCriteria.length === 0)
+      report('no-success-criteria', `task "${t.id}" has no success criteria: nothing will show it is done`, [
+        'tasks',
+        i,
+      ]);
+  });
+
+  // Cycles: one report per strongly connected component, naming one cycle through it.
+  const graph = buildTaskGraph(tasks);
+  const planIndex = graph.ids.map((id) => firstIndex.get(id) as number);
+  const comp = stronglyConnected(graph);
+  comp.members.forEach((members, c) => {
+    if (members.length < 2) return;
+    const cycle = cycleThrough(graph, comp, c);
+    const names = cycle.map((v) => graph.ids[v] as string);
+    const head = cycle[0] as number;
+    const task = tasks[planIndex[head] as number];
+    const k = task?.dependsOn.indexOf(names[1] as string) ?? -1;
+    const more =
+      members.length > cycle.length - 1 ? ` (${members.length} tasks are caught in this loop)` : '';
+    report(
+      'dependency-cycle',
+      `dependency cycle: ${names.join(' → ')}${more}; each depends on the next, so none can start: remove one of these dependencies`,
+      ['tasks', planIndex[head] as number, ...(k >= 0 ? ['dependsOn', k] : [])],
+    );
+  });
+
+  // Contracts: declared once, provided by exactly one task (their owner), consumed only if provided.
+  const declared = new Map<string, number>();
+  contracts.forEach((c, i) => {
+    const first = declared.get(c.id);
+    if (first === undefined) declared.set(c.id, i);
+    else
+      report('duplicate-contract-id', `contract id "${c.id}" is already declared by contracts[${first}]`, [
+        'contracts',
+        i,
+        'id',
+      ]);
+  });
+  const contractIds = [...declared.keys()];
+  const providers = new Map<string, Array<{ task: number; k: number }>>();
+  tasks.forEach((t, i) => {
+    t.provides.forEach((c, k) => {
+      if (!declared.has(c))
+        report(
+          'undeclared-contract',
+          `task "${t.id}" provides contract "${c}", which is not declared in contracts${hint(c, contractIds)}`,
+          ['tasks', i, 'provides', k],
+        );
+      const list = providers.get(c) ?? [];
+      list.push({ task: i, k });
+      providers.set(c, list);
+    });
+  });
+  for (const [c, list] of providers) {
+    const [first, ...others] = list;
+    const firstId = tasks[first?.task ?? 0]?.id;
+    for (const o of others)
+      report(
+        'contract-multiple-providers',
+        `contract "${c}" is provided by both "${firstId}" and "${tasks[o.task]?.id}"; one task must own each contract`,
+        ['tasks', o.task, 'provides', o.k],
+      );
+  }
+  tasks.forEach((t, i) => {
+    t.consumes.forEach((c, k) => {
+      const path = ['tasks', i, 'consumes', k];
+      if (!declared.has(c))
+        report(
+          'undeclared-contract',
+          `task "${t.id}" consumes contract "${c}", which is not declared in contracts${hint(c, contractIds)}`,
+          path,
+        );
+      if (!providers.has(c)) {
+        const owner = contracts[declared.get(c) ?? -1]?.owner;
+        const fix =
+          owner && firstIndex.has(owner) ? `; add "${c}" to the provides of its owner "${owner}"` : '';
+        report(
+          'contract-not-provided',
+          `task "${t.id}" consumes contract "${c}", but no task provides it${fix}`,
+          path,
+        );
+      }
+    });
+  });
+  contracts.forEach((c, i) => {
+    if (declared.get(c.id) !== i) return;
+    const path = ['contracts', i, 'owner'];
+    const owner = firstIndex.get(c.owner);
+    if (owner === undefined)
+      report(
+        'unknown-contract-owner',
+        `contract "${c.id}" is owned by "${c.owner}", which is no task${hint(c.owner, ids)}`,
+        path,
+      );
+    else if (!(tasks[owner]?.provides ?? []).includes(c.id))
+      report(
+        'contract-owner-mismatch',
+        `contract "${c.id}" names "${c.owner}" as owner, but that task does not list it in provides`,
+        path,
+      );
+  });
+
+  problems.push(...concurrencyProblems(tasks, graph, planIndex, concurrencyOf(graph, comp), lineOf));
+  return problems;
+}
+
+function hint(word: string, candidates: readonly string[]): string {
+  const guess = closest(word, candidates);
+  return guess ? `; did you mean "${guess}"?` : '';
+}
