@@ -1,3 +1,5 @@
+export type { ManualTimers } from './manual-timers.js';
+export { manualTimers } from './manual-timers.js';
 export type { ModelRequestBody, RecordedRequest, SideRequestKind } from './model-request.js';
 export { conversationKey, searchableText, sideRequestKind } from './model-request.js';
 export type { ModelServer, ModelServerOptions } from './model-server.js';

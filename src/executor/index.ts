@@ -1,0 +1,30 @@
+export type { ClaudeCodeExecutorSettings } from './claude-code.js';
+export {
+  createClaudeCodeExecutor,
+  DEFAULT_SPECIALIST_TOOLS,
+  processEnv,
+  specialistTools,
+} from './claude-code.js';
+export type { TaskIdentity } from './claude-code-prompt.js';
+export { buildSystemPrompt, TASK_HEADER_KEYS, taskHeader } from './claude-code-prompt.js';
+export type {
+  Denial,
+  Execution,
+  ExecutionOutcome,
+  ExecutionRequest,
+  ExecutionStatus,
+  Executor,
+  StartOptions,
+  Timers,
+} from './executor.js';
+export { addUsage, emptyUsage, systemTimers } from './executor.js';
+export type { OwnershipDecision, OwnershipPolicy, ResolvedTarget } from './ownership.js';
+export {
+  decideToolUse,
+  decideWrite,
+  NESTED_AGENT_TOOLS,
+  resolveTarget,
+  targetPathOf,
+  WRITE_TOOLS,
+} from './ownership.js';
+export { resultStatus, StreamMapper, sha256, toUsage } from './stream.js';
