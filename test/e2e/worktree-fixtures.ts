@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** No global or system git config: the tests see neither the machine's identity nor its settings. */
 export const GIT_ENV: NodeJS.ProcessEnv = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
@@ -85,4 +86,61 @@ export function worktreePaths(repo: string): string[] {
     .split('\n')
     .filter((l) => l.startsWith('worktree '))
     .map((l) => l.slice('worktree '.length));
+}
+
+/** The project root: children run there so `--import tsx` resolves. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The file URL of a source module, for child scripts to import. */
+export function sourceUrl(rel: string): string {
+  return pathToFileURL(join(PROJECT_ROOT, rel)).href;
+}
+
+/** Start a node child running a TypeScript-capable ES module script written to `dir`. */
+export function spawnScript(
+  dir: string,
+  name: string,
+  code: string,
+  args: string[] = [],
+): ChildProcessWithoutNullStreams {
+  const script = join(dir, `${name}.mts`);
+  writeFileSync(script, code);
+  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...GIT_ENV },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** Resolve when the child prints `line` on stdout; reject if it exits first. */
+export function waitForLine(child: ChildProcessWithoutNullStreams, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (b) => {
+      err += String(b);
+    });
+    child.stdout.on('data', (b) => {
+      out += String(b);
+      if (out.split('\n').includes(line)) resolve();
+    });
+    child.on('exit', (code, signal) =>
+      reject(new Error(`child exited (${code ?? signal}) before "${line}": ${err}`)),
+    );
+  });
+}
+
+/** Resolve with the exit code and stderr of the child. */
+export function exited(
+  child: ChildProcessWithoutNullStreams,
+): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  return new Promise((resolve) => {
+    let stderr = '';
+    child.stderr.on('data', (b) => {
+      stderr += String(b);
+    });
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode, stderr });
+    else child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
+  });
 }
