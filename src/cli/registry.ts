@@ -1,8 +1,10 @@
 import type { CommandModule } from './command.js';
 import * as agents from './commands/agents.js';
+import * as clean from './commands/clean.js';
 import * as init from './commands/init.js';
 import * as plan from './commands/plan.js';
 import * as schema from './commands/schema.js';
+import * as task from './commands/task.js';
 
 /** Every command module, in the order `--help` lists them. */
-export const commandModules: readonly CommandModule[] = [init, agents, plan, schema];
+export const commandModules: readonly CommandModule[] = [init, agents, plan, schema, task, clean];
