@@ -59,7 +59,7 @@ describe('parseAgentFile', () => {
   it('invalid YAML: the line of the YAML error in the file', () => {
     const r = parse('---\nname: x\ndescription: Use when: things break\n---\nbody');
     expect(only(r.problems)).toEqual([['invalid-yaml', 3, 'error']]);
-    expect(r.problems[0]?.message).toMatch(/invalid YAML: .*skips this file/);
+    expect(r.problems[0]?.message).toMatch(/invalid YAML: .*skips this file or misreads its values/);
     expect(r.agent).toBeUndefined();
   });
 
@@ -76,6 +76,12 @@ describe('parseAgentFile', () => {
     const r = parse('---\ndescription: d\nname: My Agent\n---\nbody');
     expect(only(r.problems)).toEqual([['invalid-name', 3, 'error']]);
     expect(r.problems[0]?.message).toContain('"My Agent"');
+    expect(r.problems[0]?.message).toMatch(
+      /Claude Code loads it today against its documented rule, Orchestra does not/,
+    );
+    expect(parse('---\nname: -x\ndescription: d\n---\nb').problems[0]?.message).toMatch(
+      /Claude Code skips this file/,
+    );
   });
 
   it('unknown tools: at the line of each list item, with a suggestion', () => {

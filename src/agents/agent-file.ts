@@ -25,6 +25,8 @@ export interface AgentFileResult {
 const KNOWN_KEYS = Object.keys(agentFrontmatterSchema.shape);
 /** A full model id: anything naming a Claude model, including Bedrock/Vertex forms (us.anthropic.claude-…). */
 const FULL_MODEL_ID = /^[A-Za-z0-9._:@/-]*claude-[a-z0-9][A-Za-z0-9._:@/[\]-]*$/;
+// What Claude Code 2.1.331 does with each kind of file was checked against the real binary (it
+// lists the agents it loaded in the Agent tool's description): see the messages below.
 const SKIPPED = 'Claude Code skips this file';
 
 /** True when Claude Code accepts this `model` value in an agent file. */
@@ -52,7 +54,14 @@ export function parseAgentFile(text: string, file: string, scope: AgentScope): A
   }
   const fm = parseFrontmatter(split.yaml);
   if (fm.errors.length > 0) {
-    for (const e of fm.errors) add(e.line, 'invalid-yaml', `invalid YAML: ${e.message}; ${SKIPPED}`);
+    // Claude Code falls back to a lenient line-by-line reading: some such files load with wrong values
+    // (`tools: [Read, Grep` becomes one tool named "[Read, Grep"), others are skipped.
+    for (const e of fm.errors)
+      add(
+        e.line,
+        'invalid-yaml',
+        `invalid YAML: ${e.message}; Claude Code skips this file or misreads its values`,
+      );
     return { file, nameLine: 1, problems };
   }
   const data = fm.data ?? {};
@@ -81,7 +90,7 @@ export function parseAgentFile(text: string, file: string, scope: AgentScope): A
     report(
       'name',
       'invalid-name',
-      `invalid name ${JSON.stringify(name)}: use lowercase letters, digits and hyphens, not starting with "-"; ${SKIPPED}`,
+      `invalid name ${JSON.stringify(name)}: use lowercase letters, digits and hyphens, not starting with "-"; ${nameConsequence(name)}`,
     );
   } else {
     usableName = name;
@@ -185,6 +194,12 @@ export function parseAgentFile(text: string, file: string, scope: AgentScope): A
     result.agent = { ...parsed.data, prompt: split.body, source: { scope, path: file } };
   }
   return result;
+}
+
+/** Claude Code skips names with ":" or a leading "-"; it loads others (spaces, capitals) against its documented rule. */
+function nameConsequence(name: unknown): string {
+  if (typeof name !== 'string' || name.includes(':') || name.startsWith('-')) return SKIPPED;
+  return 'Claude Code loads it today against its documented rule, Orchestra does not';
 }
 
 /** Problems that make Claude Code skip the file, so we do not load the agent either. */

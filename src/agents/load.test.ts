@@ -37,6 +37,16 @@ describe('agentDirs', () => {
     ]);
   });
 
+  it('CLAUDE_CONFIG_DIR moves the user scope, as in Claude Code', () => {
+    const dirs = agentDirs({
+      cwd: repo,
+      homeDir: home,
+      claudeConfigDir: join(base, 'cfg'),
+      builtinDir: false,
+    });
+    expect(dirs.at(-1)).toEqual({ scope: 'user', dir: join(base, 'cfg', 'agents') });
+  });
+
   it('outside a repository only cwd is a project directory', () => {
     const cwd = join(base, 'loose');
     mkdirSync(cwd);
@@ -102,19 +112,28 @@ describe('loadAgents precedence', () => {
     ]);
   });
 
-  it('two files with one name in one directory: the first by path wins, the other is an error', () => {
-    agent(join(projectAgents(repo), 'a.md'), 'same', 'first');
-    agent(join(projectAgents(repo), 'b.md'), 'same', 'second');
+  it('two files with one name in one directory: the last by path wins (as in Claude Code), the others are errors', () => {
+    agent(join(projectAgents(repo), 'aa', 'q.md'), 'same', 'nested aa');
+    agent(join(projectAgents(repo), 'q.md'), 'same', 'top');
+    agent(join(projectAgents(repo), 'zz', 'q.md'), 'same', 'nested zz');
     const r = loadAgents({ cwd: repo, homeDir: home, builtinDir: false });
-    expect(r.agents.map((a) => a.description)).toEqual(['first']);
+    expect(r.agents.map((a) => a.description)).toEqual(['nested zz']);
+    const message =
+      'duplicate name "same": zz/q.md in the same directory defines it too and wins; this file is ignored';
     expect(r.problems).toEqual([
       {
-        file: join(projectAgents(repo), 'b.md'),
+        file: join(projectAgents(repo), 'aa', 'q.md'),
         line: 2,
         severity: 'error',
         code: 'duplicate-name',
-        message:
-          'duplicate name "same": a.md in the same directory defines it too and wins; this file is ignored',
+        message,
+      },
+      {
+        file: join(projectAgents(repo), 'q.md'),
+        line: 2,
+        severity: 'error',
+        code: 'duplicate-name',
+        message,
       },
     ]);
   });

@@ -13,6 +13,11 @@ export interface LoadAgentsOptions {
   cwd: string;
   /** Defaults to the user's home directory; `~/.claude/agents` is the user scope. */
   homeDir?: string;
+  /**
+   * Claude Code's `CLAUDE_CONFIG_DIR` when set: the user scope is then `<it>/agents` instead of
+   * `~/.claude/agents` (checked against Claude Code 2.1.331).
+   */
+  claudeConfigDir?: string;
   /** Defaults to the package's templates; pass `false` to load no built-in agents. */
   builtinDir?: string | false;
 }
@@ -43,11 +48,14 @@ export interface LoadedAgents {
 /**
  * The agent directories for `cwd`, highest precedence first, as Claude Code searches them:
  * `.claude/agents` in every directory from `cwd` up to the repository root (closest first; only
- * `cwd` outside a repository), then `~/.claude/agents`, then the built-in templates.
+ * `cwd` outside a repository), then `~/.claude/agents` (or `$CLAUDE_CONFIG_DIR/agents`), then the
+ * built-in templates.
  */
 export function agentDirs(options: LoadAgentsOptions): AgentDir[] {
   const cwd = resolve(options.cwd);
-  const userDir = join(options.homeDir ?? homedir(), '.claude', 'agents');
+  const userDir = options.claudeConfigDir
+    ? join(resolve(options.claudeConfigDir), 'agents')
+    : join(options.homeDir ?? homedir(), '.claude', 'agents');
   const root = findRepoRoot(cwd) ?? cwd;
   const dirs: AgentDir[] = [];
   for (let d = cwd; ; d = dirname(d)) {
@@ -80,7 +88,8 @@ export function readAgentFile(path: string, scope: AgentScope): AgentFileResult 
 
 /**
  * Read every agent file of one directory (one scope level). Two files there with the same name:
- * the first by path wins, the other gets a `duplicate-name` error (it is dead weight).
+ * the last by path wins, as in Claude Code (checked against 2.1.331: of a.md and b.md, b.md wins;
+ * of aa/q.md, q.md and zz/q.md, zz/q.md wins); the others get a `duplicate-name` error.
  */
 export function readAgentDir(
   dir: string,
@@ -89,13 +98,10 @@ export function readAgentDir(
   const files = listMarkdownFiles(dir);
   const results = files.map((f) => readAgentFile(f, scope));
   const winners = new Map<string, string>();
+  for (const r of results) if (r.agent) winners.set(r.agent.name, r.file);
   for (const r of results) {
-    if (!r.agent) continue;
-    const winner = winners.get(r.agent.name);
-    if (winner === undefined) {
-      winners.set(r.agent.name, r.file);
-      continue;
-    }
+    const winner = r.agent && winners.get(r.agent.name);
+    if (!r.agent || winner === undefined || winner === r.file) continue;
     r.problems.push({
       file: r.file,
       line: r.nameLine,

@@ -14,7 +14,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(base, { recursive: true, force: true }));
 
-const run = (args: string[], cwd: string) => runOrchestra(args, { cwd, env: { HOME: home } });
+const run = (args: string[], cwd: string) => runOrchestra(args, { cwd, env: { HOME: home, CLAUDE_CONFIG_DIR: '' } });
 
 function write(dir: string, files: Record<string, string>): void {
   mkdirSync(dir, { recursive: true });
@@ -66,7 +66,7 @@ const BROKEN: Record<string, { text: string; line: number; code: string; reason:
     code: 'unknown-tool',
     reason: /unknown tool "Grpe" \(did you mean "Grep"\?\)/,
   },
-  'z-duplicate.md': {
+  'a-duplicate.md': {
     text: '---\ndescription: second\nname: tool-typo\n---\nbody\n',
     line: 3,
     code: 'duplicate-name',

@@ -9,6 +9,10 @@ export function register(program: Command, ctx: CliContext): void {
     .command('agents')
     .description('List and lint agent definitions (.claude/agents/*.md)');
   const homeDir = () => ctx.io.env.HOME || homedir();
+  const where = () => {
+    const claudeConfigDir = ctx.io.env.CLAUDE_CONFIG_DIR;
+    return { cwd: ctx.io.cwd, homeDir: homeDir(), ...(claudeConfigDir ? { claudeConfigDir } : {}) };
+  };
   const style = async () => {
     const { projectRoot } = await import('../../config/repo-root.js');
     return { cwd: ctx.io.cwd, homeDir: homeDir(), root: projectRoot(ctx.io.cwd) };
@@ -22,7 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
       action(ctx, async (opts: { json?: boolean }) => {
         const { loadAgents } = await import('../../agents/index.js');
         const { formatAgentTable, formatShadowed } = await import('../../agents/render.js');
-        const loaded = loadAgents({ cwd: ctx.io.cwd, homeDir: homeDir() });
+        const loaded = loadAgents(where());
         if (opts.json) {
           printJson(ctx.io, { agents: loaded.agents, shadowed: loaded.shadowed, problems: loaded.problems });
           return 0;
@@ -54,10 +58,7 @@ export function register(program: Command, ctx: CliContext): void {
         const { lintAgentDir, lintProject } = await import('../../agents/index.js');
         const { formatLintSummary, formatProblems } = await import('../../agents/render.js');
         const { resolve } = await import('node:path');
-        const report =
-          dir === undefined
-            ? lintProject({ cwd: ctx.io.cwd, homeDir: homeDir() })
-            : lintAgentDir(resolve(ctx.io.cwd, dir));
+        const report = dir === undefined ? lintProject(where()) : lintAgentDir(resolve(ctx.io.cwd, dir));
         if (opts.json) printJson(ctx.io, report);
         else {
           ctx.io.stdout(formatProblems(report.problems, await style()));
