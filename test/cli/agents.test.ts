@@ -14,7 +14,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(base, { recursive: true, force: true }));
 
-const run = (args: string[], cwd: string) => runOrchestra(args, { cwd, env: { HOME: home, CLAUDE_CONFIG_DIR: '' } });
+const run = (args: string[], cwd: string) =>
+  runOrchestra(args, { cwd, env: { HOME: home, CLAUDE_CONFIG_DIR: '' } });
 
 function write(dir: string, files: Record<string, string>): void {
   mkdirSync(dir, { recursive: true });

@@ -27,7 +27,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(base, { recursive: true, force: true }));
 
-const run = (args: string[], cwd = repo) => runOrchestra(args, { cwd, env: { HOME: join(base, 'home'), CLAUDE_CONFIG_DIR: '' } });
+const run = (args: string[], cwd = repo) =>
+  runOrchestra(args, { cwd, env: { HOME: join(base, 'home'), CLAUDE_CONFIG_DIR: '' } });
 
 /** Every file under the repository (but .git) with its content and mtime. */
 function snapshot(): Record<string, string> {
