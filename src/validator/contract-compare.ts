@@ -160,7 +160,7 @@ export function compareMembers(
       expected: formatMember(e),
       actual: formatMember(a),
     });
-    compareTypes(e, { ...a, name: e.name });
+    compareTypes(e, a);
   }
   for (const name of missing) {
     if (renames.some((r) => r.expected === name)) continue;

@@ -92,7 +92,7 @@ export function typeErrorFindings(
       title: `Type error TS${d.code} in ${where}`,
       details: [
         d.message,
-        ...(introducedBy ? [`first seen after merging ${introducedBy}`] : []),
+        ...(related ? [`first seen after merging ${introducedBy}`] : []),
         ...(owner ? [] : ['no task owns this file']),
       ],
       ...(d.file && d.line && d.column ? { location: { file: d.file, line: d.line, column: d.column } } : {}),

@@ -1,0 +1,154 @@
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { git, ORCHESTRA_IDENTITY } from '../git/git.js';
+import type { RepoFacts } from '../git/repo.js';
+import { gitWrite } from '../git/write.js';
+
+/** The integration branch of a run. */
+export function integrationBranch(runId: string): string {
+  return `orchestra/${runId}/integration`;
+}
+
+/** Where a run's integration worktree lives, under the repository root. */
+export function integrationWorktreePath(repoRoot: string, runId: string): string {
+  return join(repoRoot, '.orchestra', 'worktrees', runId, 'integration');
+}
+
+/** The outcome of merging one branch: a commit, or the conflicted files (the merge was aborted). */
+export type MergeOutcome =
+  | { ok: true; commit: string }
+  | { ok: false; conflictFiles: string[]; message: string };
+
+/** A checkout where branches are merged one at a time and checked after each merge. */
+export interface IntegrationTree {
+  /** Absolute path of the checkout. */
+  path: string;
+  /** The branch it writes, or null for a detached, temporary checkout (`--no-merge`). */
+  branch: string | null;
+  /** Merge `ref` with `--no-ff`; a failed merge is aborted so the tree only holds clean merges. */
+  merge(ref: string, message: string): Promise<MergeOutcome>;
+  /** Remove a temporary checkout; an integration worktree stays for the run to use. */
+  dispose(): Promise<void>;
+}
+
+/** Settings of the integration checkout. */
+export interface IntegrationTreeSettings {
+  repo: RepoFacts;
+  runId: string;
+  /** The commit the integration starts from. */
+  base: string;
+  /** Check in a temporary detached worktree and never write the integration branch. */
+  noMerge?: boolean;
+}
+
+/**
+ * Open the run's integration checkout: `orchestra/<run>/integration` (created from `base` when it
+ * does not exist) in `.orchestra/worktrees/<run>/integration`, or with `noMerge` a detached
+ * worktree in the temp directory whose merge commits belong to no branch.
+ */
+export async function openIntegrationTree(settings: IntegrationTreeSettings): Promise<IntegrationTree> {
+  const { repo, runId, base } = settings;
+  const write = (args: string[], cwd: string) => gitWrite(args, { cwd, commonDir: repo.commonDir });
+  const identity = await identityArgs(repo.root);
+  let path: string;
+  let branch: string | null;
+  let temporary = false;
+  if (settings.noMerge) {
+    path = mkdtempSync(join(tmpdir(), 'orchestra-validate-'));
+    branch = null;
+    temporary = true;
+    await write(['worktree', 'add', '--detach', path, base], repo.root);
+  } else {
+    branch = integrationBranch(runId);
+    path = integrationWorktreePath(repo.root, runId);
+    excludeOrchestraDir(repo.commonDir);
+    const registered = (await git(['worktree', 'list', '--porcelain'], { cwd: repo.root })).stdout
+      .split('\n')
+      .some((l) => l === `worktree ${path}`);
+    if (!registered) {
+      mkdirSync(join(path, '..'), { recursive: true });
+      const exists = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], {
+        cwd: repo.root,
+        allowFailure: true,
+      });
+      await write(
+        exists.code === 0 ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-b', branch, path, base],
+        repo.root,
+      );
+    }
+  }
+  shareNodeModules(repo.root, path);
+  return {
+    path,
+    branch,
+    async merge(ref, message) {
+      const r = await gitWrite([...identity, 'merge', '--no-ff', '--no-edit', '-m', message, ref], {
+        cwd: path,
+        commonDir: repo.commonDir,
+        allowFailure: true,
+      });
+      if (r.code === 0)
+        return { ok: true, commit: (await git(['rev-parse', 'HEAD'], { cwd: path })).stdout.trim() };
+      const unmerged = await git(['diff', '--name-only', '--diff-filter=U'], {
+        cwd: path,
+        allowFailure: true,
+      });
+      await gitWrite(['merge', '--abort'], { cwd: path, commonDir: repo.commonDir, allowFailure: true });
+      const conflictFiles = unmerged.stdout.split('\n').filter(Boolean);
+      return { ok: false, conflictFiles, message: (r.stdout + r.stderr).trim() };
+    },
+    async dispose() {
+      if (!temporary) return;
+      await write(['worktree', 'remove', '--force', path], repo.root).catch(() => undefined);
+      rmSync(path, { recursive: true, force: true });
+      await write(['worktree', 'prune'], repo.root).catch(() => undefined);
+    },
+  };
+}
+
+/** `-c user.name=… -c user.email=…` when the repository has no identity, so merges can commit. */
+async function identityArgs(cwd: string): Promise<string[]> {
+  const email = await git(['config', 'user.email'], { cwd, allowFailure: true });
+  if (email.code === 0 && email.stdout.trim()) return [];
+  return ['-c', `user.name=${ORCHESTRA_IDENTITY.name}`, '-c', `user.email=${ORCHESTRA_IDENTITY.email}`];
+}
+
+/** Keep `.orchestra/` (worktrees, hub) out of `git status` of the main checkout. */
+function excludeOrchestraDir(commonDir: string): void {
+  const file = join(commonDir, 'info', 'exclude');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (text.split('\n').some((l) => l.trim() === '/.orchestra/' || l.trim() === '.orchestra/')) return;
+  mkdirSync(join(commonDir, 'info'), { recursive: true });
+  writeFileSync(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}/.orchestra/\n`);
+}
+
+/**
+ * A fresh worktree has no node_modules: link the main checkout's, so the type check resolves
+ * packages and criteria commands find their tools.
+ */
+function shareNodeModules(root: string, tree: string): void {
+  const source = join(root, 'node_modules');
+  const target = join(tree, 'node_modules');
+  if (existsSync(source) && !existsSync(target)) {
+    try {
+      symlinkSync(source, target, 'junction');
+    } catch {
+      // Not fatal: checks that need packages will say so.
+    }
+  }
+}
+
+/** Files a branch changed since it left `base` (repository-relative). */
+export async function changedFiles(cwd: string, base: string, ref: string): Promise<string[]> {
+  const r = await git(['diff', '--name-only', '--no-renames', `${base}...${ref}`], { cwd });
+  return r.stdout.split('\n').filter(Boolean);
+}
