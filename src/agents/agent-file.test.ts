@@ -60,6 +60,7 @@ describe('parseAgentFile', () => {
     const r = parse('---\nname: x\ndescription: Use when: things break\n---\nbody');
     expect(only(r.problems)).toEqual([['invalid-yaml', 3, 'error']]);
     expect(r.problems[0]?.message).toMatch(/invalid YAML: .*skips this file or misreads its values/);
+    expect(r.problems[0]?.message).toContain('(the value of "description" contains ": "; put it in quotes)');
     expect(r.agent).toBeUndefined();
   });
 

@@ -56,11 +56,12 @@ export function parseAgentFile(text: string, file: string, scope: AgentScope): A
   if (fm.errors.length > 0) {
     // Claude Code falls back to a lenient line-by-line reading: some such files load with wrong values
     // (`tools: [Read, Grep` becomes one tool named "[Read, Grep"), others are skipped.
+    const fileLines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
     for (const e of fm.errors)
       add(
         e.line,
         'invalid-yaml',
-        `invalid YAML: ${e.message}; Claude Code skips this file or misreads its values`,
+        `invalid YAML: ${e.message}${quoteHint(fileLines[e.line - 1])}; Claude Code skips this file or misreads its values`,
       );
     return { file, nameLine: 1, problems };
   }
@@ -194,6 +195,12 @@ export function parseAgentFile(text: string, file: string, scope: AgentScope): A
     result.agent = { ...parsed.data, prompt: split.body, source: { scope, path: file } };
   }
   return result;
+}
+
+/** The most common YAML mistake in agent files: an unquoted value that itself contains ": ". */
+function quoteHint(line: string | undefined): string {
+  const m = line === undefined ? null : /^\s*([\w-]+):\s+([^'"\s].*:\s.*)$/.exec(line);
+  return m ? ` (the value of "${m[1]}" contains ": "; put it in quotes)` : '';
 }
 
 /** Claude Code skips names with ":" or a leading "-"; it loads others (spaces, capitals) against its documented rule. */
