@@ -1,0 +1,300 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AgentDefinition } from '../domain/agent.js';
+import type { EventPayload, Usage } from '../domain/event.js';
+import type { Plan, Task } from '../domain/plan.js';
+import type { TaskResult } from '../domain/task-result.js';
+import {
+  addUsage,
+  type Denial,
+  type Execution,
+  type ExecutionOutcome,
+  type ExecutionStatus,
+  type Executor,
+  emptyUsage,
+} from '../executor/index.js';
+import type { RunWorktrees } from '../executor/worktrees.js';
+import { buildPacket, type Hub } from '../hub/index.js';
+import { createLifecycleMonitor, type LifecycleThresholds, summarizeAttempt } from '../lifecycle/index.js';
+
+/** How one attempt of a task ended. */
+export interface AttemptReport {
+  attempt: number;
+  status: ExecutionStatus;
+  reason?: string;
+  usage: Usage;
+  costUsd: number;
+  numTurns: number;
+  /** Set when the lifecycle monitor stopped the attempt and a handoff was stored. */
+  handoffStored: boolean;
+}
+
+/** What happened to a task over all its attempts. */
+export interface TaskRunOutcome {
+  runId: string;
+  taskId: string;
+  status: 'succeeded' | 'failed' | 'terminated';
+  branch: string;
+  commit: string | null;
+  filesChanged: string[];
+  denied: Denial[];
+  /** Files changed outside the task's ownership (found by the scope check on the branch diff). */
+  scopeViolations: string[];
+  usage: Usage;
+  costUsd: number;
+  result?: TaskResult;
+  /** Why the task did not succeed, or why its last attempt was stopped. */
+  reason?: string;
+  attempts: AttemptReport[];
+}
+
+/** Everything one task needs to run; what touches the world is passed in. */
+export interface TaskRunnerSettings {
+  hub: Hub;
+  executor: Executor;
+  worktrees: RunWorktrees;
+  runId: string;
+  plan: Plan;
+  taskId: string;
+  agent: AgentDefinition;
+  /** Owner lookup for deny messages (which task owns a path). */
+  ownerOf?: (path: string) => string | undefined;
+  thresholds?: Partial<LifecycleThresholds>;
+  /** Attempts (first + respawns) before giving up; default 3 (config lifecycle.maxAttempts). */
+  maxAttempts?: number;
+  model?: string;
+  maxTurns?: number;
+  maxBudgetUsd?: number;
+  packetBudget?: number;
+  /** The model's context window in tokens (default from the model id). */
+  contextWindow?: number;
+  env?: Readonly<Record<string, string>>;
+  /** Called for every event of the task, after it is stored (progress views). */
+  onEvent?: (event: EventPayload, attempt: number) => void;
+  now?: () => Date;
+}
+
+const WIP_REASONS = new Set(['context', 'failures', 'loop']);
+
+/**
+ * Run one task as a specialist: its worktree and lease, its packet, attempts watched by the
+ * lifecycle monitor (a stopped attempt leaves a handoff and a fresh agent continues from it), its
+ * work committed on its branch, and the authoritative scope check before it is offered for merge.
+ */
+export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
+  const task = s.plan.tasks.find((t) => t.id === s.taskId);
+  if (!task) throw new Error(`task ${s.taskId} is not in the plan`);
+  const { hub, runId } = s;
+  const maxAttempts = s.maxAttempts ?? 3;
+  const wt = await s.worktrees.create(task.id);
+  hub.tasks.upsert({ runId, id: task.id, agent: s.agent.name, branch: wt.branch, worktree: wt.path });
+
+  const lease = hub.leases.acquire({ runId, taskId: task.id, patterns: task.owns });
+  if (!lease.ok) {
+    hub.tasks.setStatus(runId, task.id, 'failed', lease.message);
+    return base(s, task, wt.branch, { status: 'failed', reason: lease.message });
+  }
+
+  const out = base(s, task, wt.branch, { status: 'failed' });
+  for (let n = 1; n <= maxAttempts; n++) {
+    const record = hub.tasks.startAttempt(runId, task.id);
+    const attempt = record.attempts;
+    const report = await runAttempt(s, task, wt.path, attempt, n < maxAttempts);
+    out.attempts.push(report.summary);
+    out.usage = addUsage(out.usage, report.summary.usage);
+    out.costUsd += report.summary.costUsd;
+    out.denied.push(...report.outcome.denials);
+    if (report.outcome.result) out.result = report.outcome.result;
+    const committed = await s.worktrees.commit(task.id, { title: task.title, agent: s.agent.name });
+    out.commit = committed.commit ?? out.commit;
+    out.filesChanged = committed.files.map((f) => f.path);
+    if (report.summary.handoffStored) continue; // a fresh agent continues from the handoff
+    finish(out, report.outcome);
+    break;
+  }
+  if (out.status === 'succeeded') {
+    const scope = await s.worktrees.checkScope(task.id, task.owns);
+    if (!scope.ok) {
+      out.scopeViolations = scope.violations.map((v) => v.path);
+      out.status = 'failed';
+      out.reason = `scope: changed outside its ownership: ${out.scopeViolations.join(', ')}`;
+    }
+  } else if (out.attempts.at(-1)?.handoffStored) {
+    out.status = 'terminated';
+    out.reason = `gave up after ${maxAttempts} attempts; last: ${out.attempts.at(-1)?.reason ?? 'stopped'}`;
+  }
+  const crashed = out.attempts.at(-1)?.status;
+  if (crashed === 'crashed' || crashed === 'hung') await s.worktrees.remove(task.id, { keepBranch: true });
+  if (out.status === 'succeeded') {
+    hub.tasks.upsert({ runId, id: task.id, status: 'succeeded', result: out.result ?? null, reason: null });
+    hub.events.append({
+      runId,
+      taskId: task.id,
+      type: 'task.finished',
+      attempt: out.attempts.length,
+      ...(out.result ? { summary: out.result.summary } : {}),
+    });
+  } else {
+    hub.tasks.setStatus(runId, task.id, out.status, out.reason ?? 'failed');
+    hub.events.append({
+      runId,
+      taskId: task.id,
+      type: 'task.failed',
+      attempt: out.attempts.length,
+      reason: out.reason ?? 'failed',
+    });
+  }
+  return out;
+}
+
+function base(
+  s: TaskRunnerSettings,
+  task: Task,
+  branch: string,
+  o: { status: TaskRunOutcome['status']; reason?: string },
+): TaskRunOutcome {
+  return {
+    runId: s.runId,
+    taskId: task.id,
+    status: o.status,
+    branch,
+    commit: null,
+    filesChanged: [],
+    denied: [],
+    scopeViolations: [],
+    usage: emptyUsage(),
+    costUsd: 0,
+    attempts: [],
+    ...(o.reason ? { reason: o.reason } : {}),
+  };
+}
+
+function finish(out: TaskRunOutcome, o: ExecutionOutcome): void {
+  if (o.status === 'succeeded') {
+    out.status = 'succeeded';
+    delete out.reason;
+  } else {
+    out.status = o.status === 'terminated' ? 'terminated' : 'failed';
+    out.reason = o.reason ?? o.status;
+  }
+}
+
+async function runAttempt(
+  s: TaskRunnerSettings,
+  task: Task,
+  cwd: string,
+  attempt: number,
+  mayRespawn: boolean,
+): Promise<{ outcome: ExecutionOutcome; summary: AttemptReport }> {
+  const { hub, runId } = s;
+  const packet = await buildPacket({
+    plan: s.plan,
+    taskId: task.id,
+    agent: s.agent,
+    hub: { hub, runId },
+    ...(s.packetBudget ? { budget: s.packetBudget } : {}),
+  });
+  const monitor = createLifecycleMonitor({
+    ...(s.thresholds ? { thresholds: s.thresholds } : {}),
+    ...(s.contextWindow ? { contextWindow: s.contextWindow } : {}),
+    ...(s.model ? { model: s.model } : {}),
+    ...(s.now ? { now: s.now } : {}),
+  });
+  const events: EventPayload[] = [];
+  let execution: Execution | undefined;
+  let stopReason: string | undefined;
+  const onEvent = (e: EventPayload) => {
+    events.push(e);
+    hub.events.append({ runId, taskId: task.id, ...e });
+    s.onEvent?.(e, attempt);
+    const v = monitor.observe(e);
+    if (v.action === 'terminate' && stopReason === undefined) {
+      stopReason = `${v.reason}: ${v.detail}`;
+      void execution?.terminate(stopReason);
+    }
+  };
+  hub.events.append({ runId, taskId: task.id, type: 'task.started', attempt, agent: s.agent.name });
+  execution = s.executor.start(
+    {
+      runId,
+      taskId: task.id,
+      attempt,
+      agent: s.agent,
+      packet: packet.text,
+      prompt:
+        attempt === 1
+          ? task.instructions || task.title
+          : `Continue the task from the handoff in your context: ${task.title}`,
+      cwd,
+      owns: task.owns,
+      ...(s.ownerOf ? { ownerOf: s.ownerOf } : {}),
+      ...(s.model ? { model: s.model } : {}),
+      ...(s.maxTurns ? { maxTurns: s.maxTurns } : {}),
+      ...(s.maxBudgetUsd ? { maxBudgetUsd: s.maxBudgetUsd } : {}),
+      ...(s.env ? { env: s.env } : {}),
+    },
+    { onEvent },
+  );
+  if (stopReason !== undefined) void execution.terminate(stopReason);
+  const outcome = await execution.outcome;
+  hub.usage.add({
+    runId,
+    taskId: task.id,
+    attempt,
+    layer: 'specialist',
+    model: s.model ?? s.agent.model ?? null,
+    ...outcome.usage,
+    costUsd: outcome.costUsd,
+  });
+  const verdict = monitor.verdict();
+  let handoffStored = false;
+  if (
+    outcome.status === 'terminated' &&
+    verdict.action === 'terminate' &&
+    verdict.reason &&
+    WIP_REASONS.has(verdict.reason)
+  ) {
+    hub.events.append({
+      runId,
+      taskId: task.id,
+      type: 'task.terminated',
+      attempt,
+      reason: verdict.reason,
+      detail: verdict.detail,
+    });
+    if (mayRespawn) {
+      const summary = await summarizeAttempt({
+        events,
+        task,
+        verdict,
+        ...(outcome.result ? { partialResult: outcome.result } : {}),
+        readFile: (p) => readFile(join(cwd, p), 'utf8').catch(() => undefined),
+        from: `${s.agent.name}#${attempt}`,
+        to: `${s.agent.name}#${attempt + 1}`,
+        ...(s.now ? { now: s.now } : {}),
+      });
+      hub.handoffs.put(runId, task.id, summary.handoff);
+      hub.events.append({
+        runId,
+        taskId: task.id,
+        type: 'handoff',
+        from: summary.handoff.from,
+        to: summary.handoff.to,
+      });
+      handoffStored = true;
+    }
+  }
+  const reason = stopReason ?? outcome.reason;
+  return {
+    outcome,
+    summary: {
+      attempt,
+      status: outcome.status,
+      ...(reason ? { reason } : {}),
+      usage: outcome.usage,
+      costUsd: outcome.costUsd,
+      numTurns: outcome.numTurns,
+      handoffStored,
+    },
+  };
+}
