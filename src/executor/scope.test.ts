@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { matchesGlob } from '../domain/globs.js';
 import { classifyScope } from './scope.js';
-import { parseNameStatus } from './worktree-changes.js';
+import { type ChangedFile, parseNameStatus } from './worktree-changes.js';
 import { parseWorktreeList } from './worktree-list.js';
 
 describe('classifyScope', () => {
@@ -17,10 +18,13 @@ describe('classifyScope', () => {
       fc.property(fc.array(change, { maxLength: 8 }), fc.array(glob, { maxLength: 3 }), (changes, owns) => {
         const r = classifyScope(changes, owns);
         expect(r.ok).toBe(r.violations.length === 0);
-        for (const c of changes) {
-          const inside = r.inScope.some((f) => f === c || (f.path === c.path && f.status === c.status));
-          const flagged = r.violations.some((v) => v.path === c.path || v.path === c.from);
-          expect(inside || flagged).toBe(true);
+        for (const c of changes as ChangedFile[]) {
+          const sides = c.from === undefined ? [c.path] : [c.from, c.path];
+          const owned = sides.every((p) => owns.some((g) => matchesGlob(p, g)));
+          expect(r.inScope.some((f) => f.path === c.path && f.from === c.from)).toBe(owned);
+          for (const p of sides)
+            if (!owns.some((g) => matchesGlob(p, g)))
+              expect(r.violations).toContainEqual({ path: p, status: c.status });
         }
       }),
     );
