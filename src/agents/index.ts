@@ -7,7 +7,7 @@ export {
   type InitReport,
   initProject,
 } from './init-project.js';
-export { type LintReport, lintAgentDir, lintProject } from './lint.js';
+export { type AgentLintReport, lintAgentDir, lintProject } from './lint.js';
 export {
   type AgentDir,
   agentDirs,
@@ -19,15 +19,19 @@ export {
   readAgentFile,
   type ShadowedAgent,
 } from './load.js';
-export { type AgentProblem, type AgentProblemCode, hasErrors, type ProblemSeverity } from './problem.js';
 export {
-  displayPath,
+  type AgentProblem,
+  type AgentProblemCode,
+  type AgentProblemSeverity,
+  hasAgentErrors,
+} from './problem.js';
+export {
+  type AgentPathStyle,
+  agentDisplayPath,
+  formatAgentProblems,
   formatAgentTable,
   formatLintSummary,
-  formatProblems,
   formatShadowed,
-  type PathStyle,
-  truncate,
 } from './render.js';
 export { BUILTIN_AGENT_NAMES, BUILTIN_AGENTS_DIR } from './templates.js';
 export { CLAUDE_CODE_TOOLS, checkToolRule, type ToolRuleCheck } from './tool-names.js';

@@ -5,7 +5,7 @@ import { type LoadAgentsOptions, loadAgents, readAgentDir } from './load.js';
 import type { AgentProblem } from './problem.js';
 
 /** What a lint run looked at and found. */
-export interface LintReport {
+export interface AgentLintReport {
   /** The agent files read, sorted. */
   files: string[];
   /** Problems sorted by file, then line. */
@@ -14,7 +14,7 @@ export interface LintReport {
   warnings: number;
 }
 
-function report(files: string[], problems: AgentProblem[]): LintReport {
+function report(files: string[], problems: AgentProblem[]): AgentLintReport {
   const sorted = [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   const errors = sorted.filter((p) => p.severity === 'error').length;
   return { files: [...files].sort(), problems: sorted, errors, warnings: sorted.length - errors };
@@ -25,7 +25,7 @@ function report(files: string[], problems: AgentProblem[]): LintReport {
  * `dir` holds a `.claude/agents` folder, that folder is linted: `orchestra agents lint .` at a
  * project root means its agents, not its README.
  */
-export function lintAgentDir(dir: string): LintReport {
+export function lintAgentDir(dir: string): AgentLintReport {
   const abs = resolve(dir);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) {
     throw new UserError(
@@ -43,7 +43,7 @@ export function lintAgentDir(dir: string): LintReport {
 }
 
 /** Lint the project-scope agents `loadAgents` sees from `cwd` (every `.claude/agents` up to the repo root). */
-export function lintProject(options: LoadAgentsOptions): LintReport {
+export function lintProject(options: LoadAgentsOptions): AgentLintReport {
   const loaded = loadAgents({ ...options, builtinDir: false });
   const files = loaded.files.filter((f) => f.scope === 'project').map((f) => f.path);
   const inProject = new Set(files);

@@ -1,5 +1,5 @@
 /** How bad a problem is: errors make `orchestra agents lint` exit 2, warnings do not. */
-export type ProblemSeverity = 'error' | 'warning';
+export type AgentProblemSeverity = 'error' | 'warning';
 
 /** Stable codes of agent-file problems, for tools that read `--json`. */
 export type AgentProblemCode =
@@ -23,12 +23,12 @@ export type AgentProblemCode =
 export interface AgentProblem {
   file: string;
   line: number;
-  severity: ProblemSeverity;
+  severity: AgentProblemSeverity;
   code: AgentProblemCode;
   message: string;
 }
 
 /** True when any problem is an error. */
-export function hasErrors(problems: readonly AgentProblem[]): boolean {
+export function hasAgentErrors(problems: readonly AgentProblem[]): boolean {
   return problems.some((p) => p.severity === 'error');
 }

@@ -1,6 +1,6 @@
 import { basename, relative, sep } from 'node:path';
 import type { AgentDefinition, AgentScope } from '../domain/agent.js';
-import type { LintReport } from './lint.js';
+import type { AgentLintReport } from './lint.js';
 import type { ShadowedAgent } from './load.js';
 import type { AgentProblem } from './problem.js';
 
@@ -8,14 +8,14 @@ import type { AgentProblem } from './problem.js';
  * How to show paths: relative to `cwd` inside the project (`root`, default `cwd`), `~` for the home
  * directory, built-ins by file name, anything else absolute.
  */
-export interface PathStyle {
+export interface AgentPathStyle {
   cwd: string;
   homeDir: string;
   root?: string;
 }
 
 /** A path as a user reads it best. */
-export function displayPath(path: string, scope: AgentScope | undefined, style: PathStyle): string {
+export function agentDisplayPath(path: string, scope: AgentScope | undefined, style: AgentPathStyle): string {
   if (scope === 'builtin') return basename(path);
   const inside = (dir: string) => !relative(dir, path).startsWith('..');
   if (inside(style.cwd) || inside(style.root ?? style.cwd)) return relative(style.cwd, path) || '.';
@@ -25,16 +25,17 @@ export function displayPath(path: string, scope: AgentScope | undefined, style: 
 }
 
 /** `file:line: severity: message [code]`, one per problem, compiler style. */
-export function formatProblems(problems: readonly AgentProblem[], style: PathStyle): string {
+export function formatAgentProblems(problems: readonly AgentProblem[], style: AgentPathStyle): string {
   return problems
     .map(
-      (p) => `${displayPath(p.file, undefined, style)}:${p.line}: ${p.severity}: ${p.message} [${p.code}]\n`,
+      (p) =>
+        `${agentDisplayPath(p.file, undefined, style)}:${p.line}: ${p.severity}: ${p.message} [${p.code}]\n`,
     )
     .join('');
 }
 
 /** The closing line of a lint run. */
-export function formatLintSummary(report: LintReport): string {
+export function formatLintSummary(report: AgentLintReport): string {
   const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
   return `${n(report.errors, 'error')}, ${n(report.warnings, 'warning')} in ${n(report.files.length, 'agent file')}\n`;
 }
@@ -74,9 +75,9 @@ export function formatAgentTable(
 }
 
 /** The files that lose to a closer definition, and which file wins. */
-export function formatShadowed(shadowed: readonly ShadowedAgent[], style: PathStyle): string {
+export function formatShadowed(shadowed: readonly ShadowedAgent[], style: AgentPathStyle): string {
   if (shadowed.length === 0) return '';
-  const show = (path: string, scope: AgentScope) => `[${scope}] ${displayPath(path, scope, style)}`;
+  const show = (path: string, scope: AgentScope) => `[${scope}] ${agentDisplayPath(path, scope, style)}`;
   const lines = shadowed.map(
     (s) => `  ${s.name}: ${show(s.path, s.scope)} ← ${show(s.by.path, s.by.scope)}\n`,
   );

@@ -56,12 +56,12 @@ export function register(program: Command, ctx: CliContext): void {
     .action(
       action(ctx, async (dir: string | undefined, opts: { json?: boolean }) => {
         const { lintAgentDir, lintProject } = await import('../../agents/index.js');
-        const { formatLintSummary, formatProblems } = await import('../../agents/render.js');
+        const { formatLintSummary, formatAgentProblems } = await import('../../agents/render.js');
         const { resolve } = await import('node:path');
         const report = dir === undefined ? lintProject(where()) : lintAgentDir(resolve(ctx.io.cwd, dir));
         if (opts.json) printJson(ctx.io, report);
         else {
-          ctx.io.stdout(formatProblems(report.problems, await style()));
+          ctx.io.stdout(formatAgentProblems(report.problems, await style()));
           ctx.io.stdout(formatLintSummary(report));
           if (report.files.length === 0)
             ctx.io.stderr(
