@@ -16,3 +16,5 @@ export type {
 export { call, DEFAULT_TURN_USAGE, matches, ScenarioBuilder, scenario } from './scenario.js';
 export type { PlayDecision } from './scenario-player.js';
 export { ScenarioPlayer } from './scenario-player.js';
+export type { ScriptedExecutor, ScriptedExecutorSettings } from './scripted-executor.js';
+export { createScriptedExecutor } from './scripted-executor.js';
