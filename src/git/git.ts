@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { OrchestraError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { OrchestraError, UserError } from '../errors.js';
 
 /** The output of one git command. */
 export interface GitResult {
@@ -60,6 +61,18 @@ export function git(args: readonly string[], options: GitOptions): Promise<GitRe
         encoding: 'utf8',
       },
       (error, stdout, stderr) => {
+        if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+          // Node reports a missing cwd and a missing git binary alike; neither is a git failure.
+          reject(
+            existsSync(options.cwd)
+              ? new OrchestraError(
+                  'git-not-found',
+                  'git is not installed or not on PATH; install git 2.31 or later',
+                )
+              : new UserError('no-such-directory', `the directory ${options.cwd} does not exist`),
+          );
+          return;
+        }
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         const result = { stdout, stderr, code };
         if (code !== 0 && !options.allowFailure) reject(new GitError(args, result));

@@ -20,11 +20,15 @@ export function processStamp(pid: number = process.pid): ProcessStamp {
  * undefined where /proc does not exist or the process is gone.
  */
 export function processStartToken(pid: number): string | undefined {
+  return readStat(pid)?.[19];
+}
+
+/** The fields of /proc/<pid>/stat from the third (state) on, or undefined without /proc. */
+function readStat(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count fields after the last ")".
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
@@ -41,7 +45,9 @@ export function isProcessAlive(stamp: ProcessStamp): boolean {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
   }
-  if (stamp.start === undefined) return true;
-  const now = processStartToken(stamp.pid);
-  return now === undefined || now === stamp.start;
+  const stat = readStat(stamp.pid);
+  // A zombie (killed, not yet reaped by its parent) still answers kill(0) but runs nothing.
+  if (stat?.[0] === 'Z') return false;
+  if (stamp.start === undefined || stat === undefined) return true;
+  return stat[19] === stamp.start;
 }
