@@ -5,6 +5,7 @@ import * as init from './commands/init.js';
 import * as plan from './commands/plan.js';
 import * as schema from './commands/schema.js';
 import * as task from './commands/task.js';
+import * as validate from './commands/validate.js';
 
 /** Every command module, in the order `--help` lists them. */
-export const commandModules: readonly CommandModule[] = [init, agents, plan, schema, task, clean];
+export const commandModules: readonly CommandModule[] = [init, agents, plan, schema, task, validate, clean];

@@ -1,0 +1,89 @@
+import { UserError } from '../errors.js';
+import type { Hub } from '../hub/hub.js';
+import type { FixTaskSink, ValidationReport } from './types.js';
+import { type ValidateSettings, validateBranches } from './validate.js';
+
+/** The hub as a sink: conflicts and open fix tasks of the run, for the run engine to dispatch. */
+export function hubSink(hub: Pick<Hub, 'conflicts' | 'fixes'>): FixTaskSink {
+  return {
+    addConflict(runId, c) {
+      hub.conflicts.add({
+        runId,
+        kind: 'merge',
+        files: c.files,
+        tasks: [...c.withTasks, c.taskId],
+        detail: `merging ${c.taskId} (${c.ref}) conflicted; the merge was aborted`,
+      });
+    },
+    addFixTask(runId, f) {
+      hub.fixes.add({
+        runId,
+        ownerTask: f.taskId,
+        description: f.description,
+        contractId: f.contractId ?? null,
+        expected: f.expected ?? null,
+        actual: f.actual ?? null,
+        source: f.kind,
+      });
+    },
+  };
+}
+
+/** Settings of `validateRun`: the run's plan, base and branches come from the hub. */
+export type ValidateRunSettings = Omit<ValidateSettings, 'plan' | 'branches' | 'base' | 'runId' | 'sink'> & {
+  runId: string;
+  hub: Pick<Hub, 'runs' | 'tasks' | 'conflicts' | 'fixes' | 'events'>;
+};
+
+/**
+ * Validate a run's completed tasks (succeeded or merged, with a branch) on the run's integration
+ * branch; conflicts, fix tasks and one event per merge and finding are written to the hub.
+ */
+export async function validateRun(settings: ValidateRunSettings): Promise<ValidationReport> {
+  const { hub, runId, ...rest } = settings;
+  const run = hub.runs.require(runId);
+  if (!run.plan) {
+    throw new UserError(
+      'run-without-plan',
+      `run "${runId}" has no plan yet; validate it once its tasks have run`,
+    );
+  }
+  const done = hub.tasks
+    .list(runId)
+    .filter((t) => (t.status === 'succeeded' || t.status === 'merged') && t.branch !== null);
+  if (done.length === 0) {
+    throw new UserError(
+      'nothing-to-validate',
+      `run "${runId}" has no completed task with a branch yet; \`orchestra status ${runId}\` shows where it stands`,
+    );
+  }
+  const report = await validateBranches({
+    ...rest,
+    plan: run.plan,
+    runId,
+    branches: done.map((t) => ({ taskId: t.id, ref: t.branch as string })),
+    ...(run.baseCommit ? { base: run.baseCommit } : {}),
+    sink: hubSink(hub),
+  });
+  for (const m of report.merges) {
+    hub.events.append({
+      runId,
+      taskId: m.taskId,
+      type: 'merge',
+      branch: m.ref,
+      ok: m.ok,
+      ...(m.commit ? { commit: m.commit } : {}),
+    });
+  }
+  for (const f of report.findings) {
+    hub.events.append({
+      runId,
+      taskId: f.taskId ?? null,
+      type: 'validation.finding',
+      kind: f.kind,
+      severity: f.severity,
+      message: f.title,
+    });
+  }
+  return report;
+}
