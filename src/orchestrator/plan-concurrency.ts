@@ -37,9 +37,10 @@ export function concurrencyOf(graph: TaskGraph, comp: Components): ConcurrencyTe
 
 interface GlobEntry {
   task: number;
-  kind: 'owns' | 'reads';
   k: number;
   glob: string;
+  /** Unique per (task, kind, k): one glob with {a,b} alternatives may have several prefixes. */
+  id: number;
   /** The literal directories the glob starts with, "/"-terminated: paths it matches start so. */
   prefix: string;
 }
@@ -55,10 +56,25 @@ function literalPrefix(pattern: string): string {
   return out;
 }
 
+const byPrefix = (a: GlobEntry, b: GlobEntry) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0);
+
+/** Index of the first entry whose prefix is not below `prefix`. */
+function lowerBound(sorted: readonly GlobEntry[], prefix: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as GlobEntry).prefix < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * Ownership overlaps (error) and reads of what another task writes (warning) between tasks that
- * may run concurrently. Only globs whose literal prefixes nest can overlap, so after sorting by
- * prefix each glob is compared with the short run of globs under its prefix.
+ * may run concurrently. Two globs can only match a common path when one literal prefix contains
+ * the other, so each owned glob is compared only with the globs under its prefix (a contiguous
+ * run once sorted) and the reads at its few ancestor prefixes.
  */
 export function concurrencyProblems(
   tasks: readonly Task[],
@@ -67,65 +83,100 @@ export function concurrencyProblems(
   concurrent: ConcurrencyTest,
   lineOf?: LineLocator,
 ): PlanProblem[] {
-  const entries: GlobEntry[] = [];
+  const owns: GlobEntry[] = [];
+  const reads: GlobEntry[] = [];
+  let ids = 0;
   graph.ids.forEach((_, i) => {
     const task = tasks[planIndex[i] as number] as Task;
-    for (const kind of ['owns', 'reads'] as const)
+    for (const [kind, list] of [
+      ['owns', owns],
+      ['reads', reads],
+    ] as const)
       task[kind].forEach((glob, k) => {
-        const prefixes = new Set(expandBraces(normalizeGlob(glob)).map(literalPrefix));
-        for (const prefix of prefixes) entries.push({ task: i, kind, k, glob, prefix });
+        const id = ids++;
+        for (const prefix of new Set(expandBraces(normalizeGlob(glob)).map(literalPrefix)))
+          list.push({ task: i, k, glob, id, prefix });
       });
   });
-  entries.sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0));
+  owns.sort(byPrefix);
+  reads.sort(byPrefix);
+  const readsAt = new Map<string, GlobEntry[]>();
+  for (const r of reads) {
+    const list = readsAt.get(r.prefix);
+    if (list) list.push(r);
+    else readsAt.set(r.prefix, [r]);
+  }
+
   const problems: PlanProblem[] = [];
-  const reported = new Set<string>();
-  const compared = new Set<string>();
-  const id = (t: number) => graph.ids[t] as string;
-  for (let p = 0; p < entries.length; p++) {
-    const e = entries[p] as GlobEntry;
-    for (let q = p + 1; q < entries.length; q++) {
-      const f = entries[q] as GlobEntry;
+  const reported = new Set<number>();
+  const compared = new Set<number>();
+  const n = graph.ids.length;
+  const name = (t: number) => graph.ids[t] as string;
+  const pos = (e: GlobEntry) => planIndex[e.task] as number;
+
+  const overlap = (a: GlobEntry, b: GlobEntry) => {
+    const [x, y] = pos(a) < pos(b) ? [a, b] : [b, a];
+    const pair = x.task * n + y.task;
+    if (reported.has(pair) || !remember(x, y) || !concurrent(x.task, y.task)) return;
+    const witness = globOverlap(x.glob, y.glob);
+    if (witness === null) return;
+    reported.add(pair);
+    problems.push(
+      planProblem(
+        'ownership-overlap',
+        `tasks "${name(x.task)}" and "${name(y.task)}" may run at the same time and both own ${quoteBoth(x.glob, y.glob)}, ` +
+          `which both match "${witness}"; make one depend on the other or narrow their owns`,
+        ['tasks', pos(y), 'owns', y.k],
+        lineOf,
+      ),
+    );
+  };
+  const race = (reader: GlobEntry, writer: GlobEntry) => {
+    const pair = -(reader.task * n + writer.task) - 1;
+    if (reader.task === writer.task || reported.has(pair) || !remember(reader, writer)) return;
+    if (!concurrent(reader.task, writer.task)) return;
+    const witness = globOverlap(reader.glob, writer.glob);
+    if (witness === null) return;
+    reported.add(pair);
+    problems.push(
+      planProblem(
+        'read-write-race',
+        `task "${name(reader.task)}" reads "${reader.glob}" while task "${name(writer.task)}", which may run at the ` +
+          `same time, writes "${writer.glob}" (both match "${witness}"); make "${name(reader.task)}" depend on ` +
+          `"${name(writer.task)}" if it needs that output`,
+        ['tasks', pos(reader), 'reads', reader.k],
+        lineOf,
+      ),
+    );
+  };
+  // A glob with {a,b} alternatives can meet another glob through several prefixes: compare once.
+  const remember = (a: GlobEntry, b: GlobEntry) => {
+    const key = Math.min(a.id, b.id) * ids + Math.max(a.id, b.id);
+    if (compared.has(key)) return false;
+    compared.add(key);
+    return true;
+  };
+
+  for (let p = 0; p < owns.length; p++) {
+    const e = owns[p] as GlobEntry;
+    for (let q = p + 1; q < owns.length; q++) {
+      const f = owns[q] as GlobEntry;
       if (!f.prefix.startsWith(e.prefix)) break;
-      if (e.task === f.task || (e.kind === 'reads' && f.kind === 'reads')) continue;
-      const [x, y] = (planIndex[e.task] as number) < (planIndex[f.task] as number) ? [e, f] : [f, e];
-      const pairKey =
-        x.kind === y.kind
-          ? `o:${x.task}:${y.task}`
-          : x.kind === 'reads'
-            ? `r:${x.task}:${y.task}`
-            : `r:${y.task}:${x.task}`;
-      if (reported.has(pairKey)) continue;
-      const globKey = `${x.task}:${x.kind}:${x.k}|${y.task}:${y.kind}:${y.k}`;
-      if (compared.has(globKey)) continue;
-      compared.add(globKey);
-      if (!concurrent(x.task, y.task)) continue;
-      const witness = globOverlap(x.glob, y.glob);
-      if (witness === null) continue;
-      reported.add(pairKey);
-      if (x.kind === 'owns' && y.kind === 'owns') {
-        problems.push(
-          planProblem(
-            'ownership-overlap',
-            `tasks "${id(x.task)}" and "${id(y.task)}" may run at the same time and both own ${quoteBoth(x.glob, y.glob)}, ` +
-              `which both match "${witness}"; make one depend on the other or narrow their owns`,
-            ['tasks', planIndex[y.task] as number, 'owns', y.k],
-            lineOf,
-          ),
-        );
-      } else {
-        const [reader, writer] = x.kind === 'reads' ? [x, y] : [y, x];
-        problems.push(
-          planProblem(
-            'read-write-race',
-            `task "${id(reader.task)}" reads "${reader.glob}" while task "${id(writer.task)}", which may run at the ` +
-              `same time, writes "${writer.glob}" (both match "${witness}"); make "${id(reader.task)}" depend on ` +
-              `"${id(writer.task)}" if it needs that output`,
-            ['tasks', planIndex[reader.task] as number, 'reads', reader.k],
-            lineOf,
-          ),
-        );
-      }
+      if (e.task !== f.task) overlap(e, f);
     }
+    for (let q = lowerBound(reads, e.prefix); q < reads.length; q++) {
+      const r = reads[q] as GlobEntry;
+      if (!r.prefix.startsWith(e.prefix)) break;
+      race(r, e);
+    }
+    // Reads at a strict ancestor of this prefix: each "dir/" above it, then "".
+    for (
+      let cut = e.prefix.lastIndexOf('/', e.prefix.length - 2);
+      cut > 0;
+      cut = e.prefix.lastIndexOf('/', cut - 1)
+    )
+      for (const r of readsAt.get(e.prefix.slice(0, cut + 1)) ?? []) race(r, e);
+    if (e.prefix !== '') for (const r of readsAt.get('') ?? []) race(r, e);
   }
   return problems;
 }

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type Plan, planSchema } from '../domain/plan.js';
 import { type LineLocator, type PlanPathSegment, type PlanProblem, planProblem } from './plan-problem.js';
 import { unknownKeyProblems } from './plan-unknown-keys.js';
@@ -31,41 +31,9 @@ export function planFormatOf(fileName: string): PlanFormat {
 export function loadPlanText(text: string, format: PlanFormat = 'auto'): PlanLoad {
   const source = text.replace(/^\uFEFF/, '');
   const json = format === 'json' || (format === 'auto' && /^\s*[{[]/.test(source));
-  if (json) {
-    // JSON.parse is the authority on JSON syntax; the YAML parser (JSON is YAML) then gives lines.
-    try {
-      JSON.parse(source);
-    } catch (e) {
-      const message = (e as Error).message;
-      const at = /position (\d+)/.exec(message);
-      const line = at ? lineAtOffset(source, Number(at[1])) : undefined;
-      const reason = message
-        .replace(/ in JSON at position \d+.*$/, '')
-        .replace(/\s*\(line \d+ column \d+\)$/, '');
-      return failure([{ ...planProblem('syntax', `invalid JSON: ${reason}`), ...(line ? { line } : {}) }]);
-    }
-  }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return failure(
-      doc.errors.map((e) => {
-        const line = e.linePos?.[0].line;
-        const reason = e.message.split(/ at line \d+, column \d+/)[0] ?? e.message;
-        return {
-          ...planProblem('syntax', `invalid ${json ? 'JSON' : 'YAML'}: ${reason}`),
-          ...(line ? { line } : {}),
-        };
-      }),
-    );
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 1000 });
-  } catch (e) {
-    return failure([planProblem('syntax', `invalid YAML: ${(e as Error).message}`)]);
-  }
-  const lineOf: LineLocator = (path) => locate(doc.contents, path, lineCounter);
+  const read = json ? readJson(source) : readYaml(source);
+  if (!read.success) return failure(read.problems);
+  const { data, lineOf } = read;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return failure([planProblem('schema', 'a plan is a mapping with version, goal and tasks', [], lineOf)]);
   }
@@ -81,12 +49,69 @@ export function loadPlanText(text: string, format: PlanFormat = 'auto'): PlanLoa
   return { success: true, value: { plan: parsed.data, lineOf }, problems: unknown };
 }
 
+type Read =
+  | { success: true; data: unknown; lineOf: LineLocator }
+  | { success: false; problems: PlanProblem[] };
+
+/**
+ * JSON.parse is the authority on JSON syntax and much faster than the YAML parser on large plans;
+ * the YAML parser (JSON is YAML) only runs when a problem needs its line.
+ */
+function readJson(source: string): Read {
+  let data: unknown;
+  try {
+    data = JSON.parse(source);
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = /position (\d+)/.exec(message);
+    const line = at ? lineAtOffset(source, Number(at[1])) : undefined;
+    const reason = message
+      .replace(/ in JSON at position \d+.*$/, '')
+      .replace(/\s*\(line \d+ column \d+\)$/, '');
+    return {
+      success: false,
+      problems: [{ ...planProblem('syntax', `invalid JSON: ${reason}`), ...(line ? { line } : {}) }],
+    };
+  }
+  let located: { doc: Document.Parsed; lc: LineCounter } | undefined;
+  const lineOf: LineLocator = (path) => {
+    if (!located) {
+      const lc = new LineCounter();
+      located = { doc: parseDocument(source, { lineCounter: lc }), lc };
+    }
+    return locate(located.doc.contents, path, located.lc);
+  };
+  return { success: true, data, lineOf };
+}
+
+function readYaml(source: string): Read {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => {
+      const line = e.linePos?.[0].line;
+      const reason = e.message.split(/ at line \d+, column \d+/)[0] ?? e.message;
+      return { ...planProblem('syntax', `invalid YAML: ${reason}`), ...(line ? { line } : {}) };
+    });
+    return { success: false, problems };
+  }
+  try {
+    // The alias cap stops "billion laughs" documents while allowing anchors reused across many tasks.
+    const data: unknown = doc.toJS({ maxAliasCount: 100_000 });
+    return { success: true, data, lineOf: (path) => locate(doc.contents, path, lineCounter) };
+  } catch (e) {
+    return { success: false, problems: [planProblem('syntax', `invalid YAML: ${(e as Error).message}`)] };
+  }
+}
+
 function failure(problems: PlanProblem[]): PlanLoad {
   const first = problems[0];
   return { success: false, error: first ? first.message : 'invalid plan', problems };
 }
 
-function describeIssue(path: readonly PlanPathSegment[], message: string): string {
+function describeIssue(path: readonly PlanPathSegment[], raw: string): string {
+  const expected = /^Invalid input: expected (\w+), received undefined$/.exec(raw);
+  const message = expected ? `required ${expected[1]} is missing` : raw;
   const where =
     path.length === 0
       ? 'the plan'
