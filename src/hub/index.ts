@@ -22,6 +22,7 @@ export {
   type PacketSectionInfo,
   type PacketSettings,
 } from './packet.js';
+export { fitSections } from './packet-fit.js';
 export {
   type FetchHint,
   type PacketContract,

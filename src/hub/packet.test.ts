@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Plan, planSchema } from '../domain/plan.js';
 import { type Hub, openHub } from './hub.js';
-import { buildPacket, type ContextPacket } from './packet.js';
+import { buildPacket } from './packet.js';
 import { packetSections } from './packet-sections.js';
 import { loadTokenizer } from './tokens.js';
 
@@ -175,28 +175,44 @@ describe('context packets', () => {
     expect(`${texts.map((s) => s.text).join('\n\n')}\n`).toBe(p.text);
   });
 
-  it('drops the lowest-priority sections first as the budget shrinks, and says what was left out', async () => {
+  it('fits every budget, lists what was left out and how to fetch it, and keeps only the task and files at worst', async () => {
     const whole = await full();
-    const required = whole.sections.filter((s) => s.name === 'task' || s.name === 'ownership');
-    let previous: ContextPacket | undefined;
     for (let budget = whole.tokens; budget > 0; budget -= 7) {
       const p = await full(budget);
-      const omitted = p.omitted.map((o) => o.name);
-      expect(omitted.sort()).toEqual(DROP_ORDER.slice(0, omitted.length).sort());
       if (!p.overBudget) expect(p.tokens).toBeLessThanOrEqual(budget);
-      // Minimal dropping: with one section fewer dropped it would not have fit.
-      if (previous && previous.omitted.length < p.omitted.length)
-        expect(previous.tokens).toBeGreaterThan(budget);
+      expect(p.tokens).toBe((await loadTokenizer()).count(p.text));
       for (const o of p.omitted) expect(p.text).toContain(`- ${o.name} (${o.tokens} tokens): ${o.hint}`);
-      previous = p;
+      expect(p.omitted.map((o) => o.name)).toEqual(p.sections.filter((x) => !x.included).map((x) => x.name));
     }
     const tiny = await full(10);
     expect(tiny.overBudget).toBe(true);
-    expect(tiny.omitted.map((o) => o.name)).toEqual(
-      whole.sections.map((s) => s.name).filter((n) => DROP_ORDER.includes(n)),
-    );
-    expect(tiny.sections.filter((s) => s.included).map((s) => s.name)).toEqual(required.map((s) => s.name));
+    expect(tiny.omitted.map((o) => o.name).sort()).toEqual([...DROP_ORDER].sort());
+    expect(tiny.sections.filter((s) => s.included).map((s) => s.name)).toEqual(['task', 'ownership']);
     expect(tiny.text).toContain('ask the context hub for contract "operation"');
+  });
+
+  it('each token less than the last packet drops the next-lowest priority section', async () => {
+    const whole = await full();
+    const one = await full(whole.tokens - 1);
+    expect(one.omitted.map((o) => o.name)).toEqual(['handoff:types']);
+    const two = await full(one.tokens - 1);
+    expect(two.omitted.map((o) => o.name)).toEqual(['decisions', 'handoff:types']);
+    const three = await full(two.tokens - 1);
+    expect(three.omitted.map((o) => o.name)).toEqual(['constraints', 'decisions', 'handoff:types']);
+  });
+
+  it('a large high-priority section left out does not take the smaller ones with it', async () => {
+    const huge = 'Follow the house style in every detail. '.repeat(400);
+    const p = await buildPacket({
+      plan,
+      taskId: 'server',
+      agent: huge,
+      hub: { hub, runId: 'r1' },
+      budget: 900,
+    });
+    expect(p.omitted.map((o) => o.name)).toEqual(['agent']);
+    expect(p.tokens).toBeLessThanOrEqual(900);
+    expect(p.text).toContain('## Architecture decisions');
   });
 
   it('one token below the full size drops only the (large) last handoff', async () => {

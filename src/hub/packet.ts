@@ -3,6 +3,7 @@ import type { Handoff } from '../domain/handoff.js';
 import type { Decision, Plan } from '../domain/plan.js';
 import { OrchestraError } from '../errors.js';
 import type { Hub } from './hub.js';
+import { fitSections } from './packet-fit.js';
 import {
   type FetchHint,
   type PacketContract,
@@ -65,8 +66,8 @@ export interface ContextPacket {
 /**
  * The minimal context a specialist starts with: its role, instructions, files, success criteria,
  * the contracts it provides and consumes (latest hub versions), decisions, constraints, and the
- * handoffs of its dependencies — fitted to a token budget by dropping the lowest-priority sections
- * first (later ones first among equals) and listing what was left out and how to fetch it.
+ * handoffs of its dependencies — fitted to a token budget (see `fitSections`), listing what was left
+ * out and how to fetch it.
  */
 export async function buildPacket(settings: PacketSettings): Promise<ContextPacket> {
   const { plan, taskId } = settings;
@@ -84,22 +85,10 @@ export async function buildPacket(settings: PacketSettings): Promise<ContextPack
   const fromHub = settings.hub !== undefined;
 
   const sections = packetSections({ plan, task, agent: settings.agent, ...resolveSources(settings) });
-  const order = sections
-    .map((s, i) => ({ s, i }))
-    .filter(({ s }) => !s.required)
-    .sort((a, b) => a.s.priority - b.s.priority || b.i - a.i)
-    .map(({ s }) => s);
-
-  const dropped = new Set<PacketSection>();
-  const render = () => renderPacket(sections, dropped, fromHub, tokenizer);
-  let text = render();
-  let tokens = tokenizer.count(text);
-  for (const s of order) {
-    if (tokens <= budget) break;
-    dropped.add(s);
-    text = render();
-    tokens = tokenizer.count(text);
-  }
+  const render = (dropped: ReadonlySet<PacketSection>) => renderPacket(sections, dropped, fromHub, tokenizer);
+  const dropped = fitSections(sections, budget, (d) => tokenizer.count(render(d)));
+  const text = render(dropped);
+  const tokens = tokenizer.count(text);
   return {
     taskId,
     text,
@@ -161,6 +150,7 @@ function resolveSources(settings: PacketSettings) {
   return { decisions, contracts, dependencyHandoffs, previousAttempt, openFixes };
 }
 
+/** The packet text with `dropped` sections replaced by a list of what was left out. */
 function renderPacket(
   sections: readonly PacketSection[],
   dropped: ReadonlySet<PacketSection>,

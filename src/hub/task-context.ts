@@ -1,0 +1,110 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { AgentDefinition } from '../domain/agent.js';
+import { parseWith } from '../domain/parse.js';
+import { type Plan, planSchema } from '../domain/plan.js';
+import { UserError } from '../errors.js';
+import { type Hub, hubPath, openHub } from './hub.js';
+import { buildPacket, type ContextPacket } from './packet.js';
+
+/** Settings of `taskContext` (what `orchestra task context` does, without the terminal). */
+export interface TaskContextSettings {
+  /** Absolute plan file path; `planLabel` names it in messages. */
+  planPath: string;
+  planLabel: string;
+  taskId: string;
+  repoRoot: string;
+  budget?: number;
+  /** A run of the hub to read; default: the newest run whose plan has this task. */
+  runId?: string;
+  /** Resolve the task's agent definition (undefined when there is none). */
+  findAgent?: (name: string) => AgentDefinition | undefined;
+}
+
+/** The packet and where its parts came from. */
+export interface TaskContext {
+  packet: ContextPacket;
+  /** The hub run read, or null for a plan-only packet. */
+  runId: string | null;
+  /** The agent definition's path, or null when none was found. */
+  agentSource: string | null;
+  notes: string[];
+}
+
+/** Build a task's context packet from a plan file and, when the repository has one, its hub. */
+export async function taskContext(s: TaskContextSettings): Promise<TaskContext> {
+  const plan = readPlan(s.planPath, s.planLabel);
+  const task = plan.tasks.find((t) => t.id === s.taskId);
+  if (!task)
+    throw new UserError(
+      'unknown-task',
+      `${s.planLabel} has no task "${s.taskId}"; its tasks are: ${plan.tasks.map((t) => t.id).join(', ')}`,
+    );
+  const notes: string[] = [];
+  const agent = s.findAgent?.(task.agent);
+  if (s.findAgent && !agent)
+    notes.push(`agent "${task.agent}" not found (orchestra agents list): the packet has no role section`);
+
+  const path = hubPath(s.repoRoot);
+  let hub: Hub | undefined;
+  if (existsSync(path)) hub = openHub({ path });
+  else if (s.runId !== undefined)
+    throw new UserError(
+      'no-hub',
+      `--run ${s.runId} given, but ${path} does not exist: no run has been recorded here`,
+    );
+  try {
+    const runId = hub ? pickRun(hub, s.runId, task.id, notes) : null;
+    const packet = await buildPacket({
+      plan,
+      taskId: task.id,
+      ...(agent ? { agent } : {}),
+      ...(hub && runId !== null ? { hub: { hub, runId } } : {}),
+      ...(s.budget === undefined ? {} : { budget: s.budget }),
+    });
+    return { packet, runId, agentSource: agent?.source.path ?? null, notes };
+  } finally {
+    hub?.close();
+  }
+}
+
+function pickRun(hub: Hub, runId: string | undefined, taskId: string, notes: string[]): string | null {
+  if (runId !== undefined) return hub.runs.require(runId).id;
+  const run = hub.runs.list().find((r) => r.plan?.tasks.some((t) => t.id === taskId));
+  if (!run) notes.push('the hub has no run with this task: the packet comes from the plan alone');
+  return run?.id ?? null;
+}
+
+// Private until src/orchestrator's plan loader is used here (it reports problems with lines).
+function readPlan(path: string, label: string): Plan {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new UserError(
+      'plan-unreadable',
+      `cannot read plan ${label}: ${why}. Pass the path of a plan YAML or JSON file.`,
+      {
+        cause: e,
+      },
+    );
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (e) {
+    throw new UserError('invalid-plan', `${label} is not valid YAML or JSON: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  const parsed = parseWith(planSchema, data);
+  if (!parsed.success)
+    throw new UserError(
+      'invalid-plan',
+      `${label} is not a valid plan: ${parsed.error}. \`orchestra plan check ${label}\` lists every problem.`,
+    );
+  return parsed.value;
+}
