@@ -139,6 +139,18 @@ describe('startModelServer', () => {
     server = undefined;
   });
 
+  it('reports the scripted model name, per block or per turn', async () => {
+    const s = await start(
+      scenario().on({}, { model: 'claude-opus-4-1' }).text('a').text('b').model('claude-haiku-4-5'),
+    );
+    const a = JSON.parse((await post(s, body({ messages: [user('go')] }))).text);
+    const b = JSON.parse(
+      (await post(s, body({ messages: [user('go'), { role: 'assistant', content: 'a' }, user('more')] })))
+        .text,
+    );
+    expect([a.model, b.model]).toEqual(['claude-opus-4-1', 'claude-haiku-4-5']);
+  });
+
   it('gives two conversations with the same matcher two different blocks', async () => {
     const s = await start(scenario().on({ text: 'job' }).text('first').on({ text: 'job' }).text('second'));
     const a = JSON.parse((await post(s, body({ messages: [user('job A')] }))).text);

@@ -173,6 +173,25 @@ describe('ClaudeCodeExecutor with the real binary', () => {
     expect(existsSync(path.join(t.repo, 'src/api/a.ts'))).toBe(true);
   });
 
+  it('records a budget ending with its reason', async () => {
+    // 200k input tokens of Sonnet cost more than the 1 cent budget after the first turn.
+    const t = await setup(
+      scenario().on({ taskId: 'T1' }).write('src/api/a.ts', 'a').usage({ input: 200_000, output: 10 }),
+    );
+    const { outcome } = await t.run({ maxBudgetUsd: 0.01 });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.reason).toMatch(/^max_budget/);
+    expect(outcome.costUsd).toBeGreaterThan(0.01);
+    t.server.assertAllConsumed();
+  });
+
+  it('reports a process killed mid-run as crashed', async () => {
+    const t = await setup(scenario().on({ taskId: 'T1' }).bash('kill -9 $PPID; sleep 5'));
+    const { outcome } = await t.run();
+    expect(outcome.status).toBe('crashed');
+    expect(outcome.reason).toMatch(/^crashed: .*(SIGKILL|signal|code)/);
+  });
+
   it('fails a run that ends without its structured result', async () => {
     // Claude Code nudges once ("[structured-output-enforce] You MUST call the StructuredOutput tool"), then gives up.
     const t = await setup(scenario().on({ taskId: 'T1' }).text('I am done.').text('Still done.'));
@@ -213,7 +232,7 @@ describe('ClaudeCodeExecutor with the real binary', () => {
     });
     const { outcome } = await t.run();
     expect(outcome.status).toBe('crashed');
-    expect(outcome.reason).toMatch(/^crashed: /);
+    expect(outcome.reason).toMatch(/^crashed: .*not found/);
   });
 });
 
