@@ -59,6 +59,11 @@ export interface RunWorktrees {
   checkScope(taskId: string, owns: readonly string[]): Promise<ScopeResult>;
   /** Remove the task's worktree (and its branch unless `keepBranch`), e.g. after a crash. */
   remove(taskId: string, options?: { keepBranch?: boolean }): Promise<void>;
+  /**
+   * Hand the task's branch over to the user: its worktree is removed and the branch forgotten by
+   * the registry, so no sweep ever deletes it (a deliverable, like `orchestra task run`'s branch).
+   */
+  handOver(taskId: string): Promise<void>;
   /** Mark the run finished: the next sweep removes its worktrees and branches. */
   finish(): Promise<void>;
 }
@@ -192,6 +197,19 @@ export async function openRunWorktrees(settings: RunWorktreesSettings): Promise<
         await updateRegistry(repo.commonDir, (r) => {
           r.worktrees = r.worktrees.filter((x) => !(x.runId === runId && x.taskId === taskId));
           if (options.keepBranch) r.branches.push({ runId, branch: w.branch, createdAt: w.createdAt });
+        });
+      }),
+
+    handOver: (taskId) =>
+      locked(async () => {
+        const branch = taskBranch(runId, taskId);
+        const w = (await readRegistry(repo.commonDir)).worktrees.find(
+          (x) => x.runId === runId && x.taskId === taskId,
+        );
+        if (w) await removeTaskWorktree({ repo, entry: w, keepBranch: true, ...envOpt });
+        await updateRegistry(repo.commonDir, (r) => {
+          r.worktrees = r.worktrees.filter((x) => !(x.runId === runId && x.taskId === taskId));
+          r.branches = r.branches.filter((b) => b.branch !== branch);
         });
       }),
 
