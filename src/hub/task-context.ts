@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import type { AgentDefinition } from '../domain/agent.js';
-import { parseWith } from '../domain/parse.js';
-import { type Plan, planSchema } from '../domain/plan.js';
+import type { Plan } from '../domain/plan.js';
 import { UserError } from '../errors.js';
+import { loadPlanText, planFormatOf } from '../orchestrator/plan-load.js';
+import { formatPlanProblem } from '../orchestrator/plan-problem.js';
 import { type Hub, hubPath, openHub } from './hub.js';
 import { buildPacket, type ContextPacket } from './packet.js';
 
@@ -75,7 +75,6 @@ function pickRun(hub: Hub, runId: string | undefined, taskId: string, notes: str
   return run?.id ?? null;
 }
 
-// Private until src/orchestrator's plan loader is used here (it reports problems with lines).
 function readPlan(path: string, label: string): Plan {
   let text: string;
   try {
@@ -92,19 +91,17 @@ function readPlan(path: string, label: string): Plan {
       },
     );
   }
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (e) {
-    throw new UserError('invalid-plan', `${label} is not valid YAML or JSON: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
-  const parsed = parseWith(planSchema, data);
-  if (!parsed.success)
+  // Syntax and schema only: a packet is still useful for a plan whose graph has other problems.
+  const loaded = loadPlanText(text, planFormatOf(label));
+  if (!loaded.success) {
+    const lines = loaded.problems
+      .filter((p) => p.severity === 'error')
+      .map((p) => `  ${formatPlanProblem(label, p)}`)
+      .join('\n');
     throw new UserError(
       'invalid-plan',
-      `${label} is not a valid plan: ${parsed.error}. \`orchestra plan check ${label}\` lists every problem.`,
+      `${label} is not a valid plan:\n${lines}\n\`orchestra plan check ${label}\` lists every problem.`,
     );
-  return parsed.value;
+  }
+  return loaded.value.plan;
 }

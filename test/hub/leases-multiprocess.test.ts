@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openHub, type StoredEvent } from '../../src/hub/index.js';
+import { HUB_SCHEMA_VERSION, openHub, type StoredEvent } from '../../src/hub/index.js';
 import { replayLeases } from './lease-log.js';
 
 const RACER = fileURLToPath(new URL('./lease-racer.ts', import.meta.url));
@@ -80,6 +80,18 @@ describe('leases across processes', () => {
     expect(maxHolders).toBeGreaterThan(1);
 
     expect(hub.leases.list()).toEqual([]);
+    expect(hub.integrityCheck()).toBe('ok');
+    hub.close();
+  });
+
+  it('processes opening a new hub at the same moment all migrate it safely', async () => {
+    const path = join(dir, 'fresh', 'hub.db');
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, (_, w) => runWorker([path, 'none', String(w), '0', '1'])),
+    );
+    for (const o of outcomes) expect(o, o.stderr).toMatchObject({ code: 0, signal: null });
+    const hub = openHub({ path });
+    expect(hub.schemaVersion()).toBe(HUB_SCHEMA_VERSION);
     expect(hub.integrityCheck()).toBe('ok');
     hub.close();
   });
