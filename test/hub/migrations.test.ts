@@ -66,4 +66,18 @@ describe('hub migrations', () => {
     expect(migrate(db, steps.slice(0, 1))).toBe(1);
     db.close();
   });
+
+  it('opens read-only for inspection: reads work, writes are refused, a missing file is an error', () => {
+    const path = join(dir, 'hub.db');
+    const hub = openHub({ path });
+    hub.runs.create({ id: 'r1', goal: 'g', repo: dir });
+    hub.close();
+    const ro = openHub({ path, readonly: true });
+    expect(ro.runs.get('r1')?.goal).toBe('g');
+    expect(() => ro.runs.create({ id: 'r2', goal: 'g', repo: dir })).toThrow(/readonly/);
+    ro.close();
+    expect(() => openHub({ path: join(dir, 'none.db'), readonly: true })).toThrow(
+      /cannot open the hub database/,
+    );
+  });
 });
