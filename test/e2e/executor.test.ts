@@ -147,6 +147,24 @@ describe('ClaudeCodeExecutor with the real binary', () => {
     expect(outcome.filesChanged).toEqual(['src/api/ok.ts']);
   });
 
+  it('hashes each state of a file edited after a read', async () => {
+    const t = await setup(
+      scenario()
+        .on({ taskId: 'T1' })
+        .write('src/api/v.ts', 'export const v = 1;\n')
+        .read('src/api/v.ts')
+        .edit('src/api/v.ts', 'v = 1', 'v = 2')
+        .structured(done),
+    );
+    const { outcome, events } = await t.run();
+    expect(outcome.status).toBe('succeeded');
+    expect(events.filter((e) => e.type === 'file.changed')).toEqual([
+      { type: 'file.changed', path: 'src/api/v.ts', sha256: sha('export const v = 1;\n') },
+      { type: 'file.changed', path: 'src/api/v.ts', sha256: sha('export const v = 2;\n') },
+    ]);
+    expect(events.filter((e) => e.type === 'tool.failed')).toEqual([]);
+  });
+
   it('retries 429 and 529 and records each retry', async () => {
     const t = await setup(scenario().on({ taskId: 'T1' }).error(429).error(529).structured(done));
     const { outcome, events } = await t.run();
