@@ -1,5 +1,6 @@
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type Plan, planSchema } from '../domain/plan.js';
+import { jsonErrorOffset } from './plan-json-error.js';
 import { type LineLocator, type PlanPathSegment, type PlanProblem, planProblem } from './plan-problem.js';
 import { unknownKeyProblems } from './plan-unknown-keys.js';
 
@@ -64,10 +65,13 @@ function readJson(source: string): Read {
   } catch (e) {
     const message = (e as Error).message;
     const at = /position (\d+)/.exec(message);
-    const line = at ? lineAtOffset(source, Number(at[1])) : undefined;
+    const offset = at ? Number(at[1]) : jsonErrorOffset(source);
+    const line = offset >= 0 ? lineAtOffset(source, offset) : undefined;
     const reason = message
       .replace(/ in JSON at position \d+.*$/, '')
-      .replace(/\s*\(line \d+ column \d+\)$/, '');
+      .replace(/\s*\(line \d+ column \d+\)$/, '')
+      .replace(/, "[\s\S]*" is not valid JSON$/, '')
+      .replace(/\s+/g, ' ');
     return {
       success: false,
       problems: [{ ...planProblem('syntax', `invalid JSON: ${reason}`), ...(line ? { line } : {}) }],
