@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { action, type CliContext } from '../command.js';
 import { printJson } from '../io.js';
+import { registerRun } from './task-run.js';
 
 /** Adds one subcommand to `orchestra task`; `task run` joins by adding its registrar here. */
 export type TaskSubcommand = (task: Command, ctx: CliContext) => void;
@@ -63,11 +64,13 @@ export const registerContext: TaskSubcommand = (task, ctx) => {
 };
 
 /** Every `task` subcommand, in help order. */
-export const taskSubcommands: readonly TaskSubcommand[] = [registerContext];
+export const taskSubcommands: readonly TaskSubcommand[] = [registerContext, registerRun];
 
 /** `orchestra task …`: one task of a plan. */
 export function register(program: Command, ctx: CliContext): void {
-  const task = program.command('task').description('Work with one task: its context packet');
+  const task = program
+    .command('task')
+    .description('Work with one task: its context packet, or run one specialist');
   for (const add of taskSubcommands) add(task, ctx);
 }
 
