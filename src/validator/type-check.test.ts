@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { plan, tempDir, writeFiles } from '../../test/validator/fixture.js';
 import { createProjectTypeChecker, typeErrorFindings } from './type-check.js';
+import { benchTypeCheck } from './type-check-bench.js';
 
 const dirs: Array<() => void> = [];
 afterEach(() => {
@@ -54,5 +55,30 @@ describe('project type check', () => {
         .map((d) => `${d.file}:${d.line}`)
         .sort(),
     ).toEqual(['a.ts:2', 'b.ts:2']);
+  });
+});
+
+describe('project configuration', () => {
+  it("uses the tree's tsconfig.json (its files and options)", () => {
+    const { dir, cleanup } = tempDir();
+    dirs.push(cleanup);
+    writeFiles(dir, {
+      'tsconfig.json':
+        '{ "compilerOptions": { "strict": false, "noEmit": true, "rootDir": "src" }, "include": ["src"] }',
+      'src/loose.ts': 'export function f(x) { return x; }\n',
+      'other/ignored.ts': 'export const n: number = "not included";\n',
+    });
+    expect(createProjectTypeChecker({ root: dir }).check()).toEqual([]);
+    writeFiles(dir, { 'tsconfig.json': '{ "compilerOptions": { "strict": true }, "include": ["src"] }' });
+    const errors = createProjectTypeChecker({ root: dir }).check();
+    expect(errors.map((e) => e.code)).toEqual([7006]);
+  });
+});
+
+describe('benchTypeCheck', () => {
+  it('checks a generated project and a change to it; the second check reuses the first', () => {
+    const r = benchTypeCheck({ files: 40 });
+    expect(r.files).toBe(40);
+    expect(r.incrementalMs).toBeLessThan(r.coldMs);
   });
 });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import ts from 'typescript';
 import type { Task } from '../domain/plan.js';
 import { ownerOf } from './ownership.js';
@@ -20,39 +21,76 @@ export interface ProjectTypeChecker {
 }
 
 /**
- * A project type checker over `root`. Each check builds a semantic-diagnostics builder program on
- * top of the previous one and hands unchanged files back as the same parsed objects, so only
- * files that changed (and those depending on them) are checked again.
+ * A project type checker over `root`. Each check builds a builder program on top of the previous
+ * one and hands unchanged files back as the same parsed objects, so only files that changed (and
+ * those whose imports changed shape) are checked again. Declarations are "emitted" to nowhere:
+ * that records each file's API signature, without which the first change would be taken as an
+ * API change and re-check every file depending on it, transitively.
  */
 export function createProjectTypeChecker(settings: {
   root: string;
   cache?: SourceFileCache;
 }): ProjectTypeChecker {
   const cache = settings.cache ?? new SourceFileCache();
-  let previous: ts.SemanticDiagnosticsBuilderProgram | undefined;
-  return {
-    check() {
-      const config = loadProjectConfig(settings.root);
-      const host = cachingHost(config.options, cache);
-      const program = ts.createSemanticDiagnosticsBuilderProgram(
-        config.fileNames,
-        config.options,
-        host,
-        previous,
-      );
-      previous = program;
-      const diagnostics = [
-        ...program.getOptionsDiagnostics(),
-        ...program.getGlobalDiagnostics(),
-        ...program.getSyntacticDiagnostics(),
-        ...program.getSemanticDiagnostics(),
-      ];
-      return diagnostics
-        .filter((d) => d.category === ts.DiagnosticCategory.Error)
-        .filter((d) => !d.file || !/[\\/]node_modules[\\/]/.test(d.file.fileName))
-        .map((d) => toDiagnostic(settings.root, d));
-    },
+  let previous: ts.EmitAndSemanticDiagnosticsBuilderProgram | undefined;
+  let signatures = true;
+  const run = (): TypeDiagnostic[] => {
+    const config = loadProjectConfig(settings.root);
+    const options = signatures ? signatureOptions(config.options, settings.root) : config.options;
+    const host = cachingHost(options, cache);
+    host.writeFile = () => {};
+    const program = ts.createEmitAndSemanticDiagnosticsBuilderProgram(
+      config.fileNames,
+      options,
+      host,
+      previous,
+    );
+    const optionErrors = program
+      .getOptionsDiagnostics()
+      .filter((d) => d.category === ts.DiagnosticCategory.Error);
+    if (signatures && optionErrors.length > 0) {
+      // The project's options do not allow declaration output: check without it from now on.
+      signatures = false;
+      previous = undefined;
+      return run();
+    }
+    previous = program;
+    const diagnostics = [
+      ...optionErrors,
+      ...program.getGlobalDiagnostics(),
+      ...program.getSyntacticDiagnostics(),
+      ...program.getSemanticDiagnostics(),
+    ];
+    if (signatures) program.emit(undefined, () => {}, undefined, true);
+    return diagnostics
+      .filter((d) => d.category === ts.DiagnosticCategory.Error)
+      .filter((d) => !d.file || !/[\\/]node_modules[\\/]/.test(d.file.fileName))
+      .map((d) => toDiagnostic(settings.root, d));
   };
+  return { check: run };
+}
+
+/** The project's options with declaration output switched on, written nowhere. */
+function signatureOptions(options: ts.CompilerOptions, root: string): ts.CompilerOptions {
+  const o: ts.CompilerOptions = {
+    ...options,
+    noEmit: false,
+    declaration: true,
+    emitDeclarationOnly: true,
+    outDir: join(root, '.orchestra-typecheck-out'),
+  };
+  for (const k of [
+    'rootDir',
+    'declarationDir',
+    'outFile',
+    'declarationMap',
+    'sourceMap',
+    'inlineSourceMap',
+    'noEmitOnError',
+  ] as const) {
+    delete o[k];
+  }
+  return o;
 }
 
 function toDiagnostic(root: string, d: ts.Diagnostic): TypeDiagnostic {
