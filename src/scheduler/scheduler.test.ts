@@ -200,7 +200,8 @@ describe('simulateSchedule', () => {
           const duration = (id: string) => ds[Number(id.slice(1))] ?? 1;
           for (const strategy of ['dynamic', 'waves'] as const) {
             const r = simulateSchedule(dag.tasks, { ...dag, strategy, duration });
-            expect(r.makespan).toBeGreaterThanOrEqual(r.lowerBound - 1e-9);
+            expect(r.makespan).toBeGreaterThanOrEqual(r.budgetLowerBound - 1e-9);
+            expect(r.budgetLowerBound).toBeGreaterThanOrEqual(r.lowerBound);
             expect(r.peakParallel).toBeLessThanOrEqual(dag.maxParallel);
           }
         },

@@ -24,6 +24,11 @@ export interface SimulationResult {
   lowerBound: number;
   /** makespan / lowerBound (1 is optimal). */
   ratio: number;
+  /**
+   * The lower bound once the budget counts too: running tokens never exceed the budget, so no
+   * schedule beats Σ(tokens × duration) ÷ budget (tasks over the budget count alone, by duration).
+   */
+  budgetLowerBound: number;
   /** Most tasks running at one time, and most tokens, as checks on the limits. */
   peakParallel: number;
   peakTokens: number;
@@ -79,12 +84,17 @@ export function simulateSchedule(
   const finish = new Float64Array(graph.ids.length);
   let criticalPath = 0;
   let totalWork = 0;
+  let area = 0;
+  let aloneTime = 0;
   for (const i of prepared.order) {
     let earliest = 0;
     for (const d of graph.deps[i] as number[]) earliest = Math.max(earliest, finish[d] as number);
     finish[i] = earliest + (dur[i] as number);
     criticalPath = Math.max(criticalPath, finish[i] as number);
     totalWork += dur[i] as number;
+    const tokens = graph.tokens[i] as number;
+    if (tokens > options.contextBudget) aloneTime += dur[i] as number;
+    else area += tokens * (dur[i] as number);
   }
   const lowerBound = Math.max(totalWork / options.maxParallel, criticalPath);
   return {
@@ -93,6 +103,7 @@ export function simulateSchedule(
     criticalPath,
     lowerBound,
     ratio: lowerBound > 0 ? makespan / lowerBound : 1,
+    budgetLowerBound: Math.max(lowerBound, area / options.contextBudget + aloneTime),
     peakParallel,
     peakTokens,
   };
