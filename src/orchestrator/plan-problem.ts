@@ -1,3 +1,5 @@
+import { closest } from '../agents/suggest.js';
+
 /** A segment of a path inside a plan document: a key or an array index. */
 export type PlanPathSegment = string | number;
 
@@ -79,4 +81,13 @@ export function sortPlanProblems(problems: readonly PlanProblem[]): PlanProblem[
     (a, b) =>
       (a.line ?? 0) - (b.line ?? 0) || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1),
   );
+}
+
+/** Adds one problem at a path of the document. */
+export type ReportProblem = (code: PlanProblemCode, message: string, path: PlanPathSegment[]) => void;
+
+/** `; did you mean "x"?` when a candidate is close enough to be the intended word. */
+export function hint(word: string, candidates: readonly string[]): string {
+  const guess = closest(word, candidates);
+  return guess ? `; did you mean "${guess}"?` : '';
 }

@@ -1,15 +1,9 @@
-import { closest } from '../agents/suggest.js';
 import type { Plan } from '../domain/plan.js';
 import { buildTaskGraph } from '../scheduler/index.js';
 import { concurrencyOf, concurrencyProblems } from './plan-concurrency.js';
+import { contractProblems } from './plan-contracts.js';
 import { cycleThrough, stronglyConnected } from './plan-cycles.js';
-import {
-  type LineLocator,
-  type PlanPathSegment,
-  type PlanProblem,
-  type PlanProblemCode,
-  planProblem,
-} from './plan-problem.js';
+import { hint, type LineLocator, type PlanProblem, planProblem, type ReportProblem } from './plan-problem.js';
 
 /** What validation may know beyond the plan itself. */
 export interface ValidatePlanOptions {
@@ -27,9 +21,10 @@ export interface ValidatePlanOptions {
 export function validatePlan(plan: Plan, options: ValidatePlanOptions = {}): PlanProblem[] {
   const { lineOf } = options;
   const problems: PlanProblem[] = [];
-  const report = (code: PlanProblemCode, message: string, path: PlanPathSegment[]) =>
+  const report: ReportProblem = (code, message, path) => {
     problems.push(planProblem(code, message, path, lineOf));
-  const { tasks, contracts } = plan;
+  };
+  const { tasks } = plan;
 
   // Tasks: the first task with an id is the one the graph keeps.
   const firstIndex = new Map<string, number>();
@@ -93,87 +88,7 @@ export function validatePlan(plan: Plan, options: ValidatePlanOptions = {}): Pla
     );
   });
 
-  // Contracts: declared once, provided by exactly one task (their owner), consumed only if provided.
-  const declared = new Map<string, number>();
-  contracts.forEach((c, i) => {
-    const first = declared.get(c.id);
-    if (first === undefined) declared.set(c.id, i);
-    else
-      report('duplicate-contract-id', `contract id "${c.id}" is already declared by contracts[${first}]`, [
-        'contracts',
-        i,
-        'id',
-      ]);
-  });
-  const contractIds = [...declared.keys()];
-  const providers = new Map<string, Array<{ task: number; k: number }>>();
-  tasks.forEach((t, i) => {
-    t.provides.forEach((c, k) => {
-      if (!declared.has(c))
-        report(
-          'undeclared-contract',
-          `task "${t.id}" provides contract "${c}", which is not declared in contracts${hint(c, contractIds)}`,
-          ['tasks', i, 'provides', k],
-        );
-      const list = providers.get(c) ?? [];
-      list.push({ task: i, k });
-      providers.set(c, list);
-    });
-  });
-  for (const [c, list] of providers) {
-    const [first, ...others] = list;
-    const firstId = tasks[first?.task ?? 0]?.id;
-    for (const o of others)
-      report(
-        'contract-multiple-providers',
-        `contract "${c}" is provided by both "${firstId}" and "${tasks[o.task]?.id}"; one task must own each contract`,
-        ['tasks', o.task, 'provides', o.k],
-      );
-  }
-  tasks.forEach((t, i) => {
-    t.consumes.forEach((c, k) => {
-      const path = ['tasks', i, 'consumes', k];
-      if (!declared.has(c))
-        report(
-          'undeclared-contract',
-          `task "${t.id}" consumes contract "${c}", which is not declared in contracts${hint(c, contractIds)}`,
-          path,
-        );
-      if (!providers.has(c)) {
-        const owner = contracts[declared.get(c) ?? -1]?.owner;
-        const fix =
-          owner && firstIndex.has(owner) ? `; add "${c}" to the provides of its owner "${owner}"` : '';
-        report(
-          'contract-not-provided',
-          `task "${t.id}" consumes contract "${c}", but no task provides it${fix}`,
-          path,
-        );
-      }
-    });
-  });
-  contracts.forEach((c, i) => {
-    if (declared.get(c.id) !== i) return;
-    const path = ['contracts', i, 'owner'];
-    const owner = firstIndex.get(c.owner);
-    if (owner === undefined)
-      report(
-        'unknown-contract-owner',
-        `contract "${c.id}" is owned by "${c.owner}", which is no task${hint(c.owner, ids)}`,
-        path,
-      );
-    else if (!(tasks[owner]?.provides ?? []).includes(c.id))
-      report(
-        'contract-owner-mismatch',
-        `contract "${c.id}" names "${c.owner}" as owner, but that task does not list it in provides`,
-        path,
-      );
-  });
-
+  contractProblems(plan, firstIndex, report);
   problems.push(...concurrencyProblems(tasks, graph, planIndex, concurrencyOf(graph, comp), lineOf));
   return problems;
-}
-
-function hint(word: string, candidates: readonly string[]): string {
-  const guess = closest(word, candidates);
-  return guess ? `; did you mean "${guess}"?` : '';
 }
