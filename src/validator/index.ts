@@ -38,3 +38,4 @@ export {
 } from './type-check.js';
 export * from './types.js';
 export { type TaskBranch, type ValidateSettings, validateBranches } from './validate.js';
+export { hubSink, type ValidateRunSettings, validateRun } from './validate-run.js';

@@ -51,8 +51,7 @@ export interface IntegrationTreeSettings {
 }
 
 /**
- * Open the run's integration checkout: `orchestra/<run>/integration` (created from `base` when it
- * does not exist) in `.orchestra/worktrees/<run>/integration`, or with `noMerge` a detached
+ * Open the run's integration checkout: `orchestra/<run>/integration` (created, or reset, at `base`) in `.orchestra/worktrees/<run>/integration`, or with `noMerge` a detached
  * worktree in the temp directory whose merge commits belong to no branch.
  */
 export async function openIntegrationTree(settings: IntegrationTreeSettings): Promise<IntegrationTree> {
@@ -74,16 +73,15 @@ export async function openIntegrationTree(settings: IntegrationTreeSettings): Pr
     const registered = (await git(['worktree', 'list', '--porcelain'], { cwd: repo.root })).stdout
       .split('\n')
       .some((l) => l === `worktree ${path}`);
-    if (!registered) {
+    // Each validation rebuilds the branch from the base, so it holds exactly this train's clean
+    // merges and the base's type errors can be told apart from the tasks'.
+    if (registered) {
+      await gitWrite(['merge', '--abort'], { cwd: path, commonDir: repo.commonDir, allowFailure: true });
+      await write(['checkout', '--force', '-B', branch, base], path);
+      await write(['clean', '-fd', '-e', 'node_modules'], path);
+    } else {
       mkdirSync(join(path, '..'), { recursive: true });
-      const exists = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], {
-        cwd: repo.root,
-        allowFailure: true,
-      });
-      await write(
-        exists.code === 0 ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-b', branch, path, base],
-        repo.root,
-      );
+      await write(['worktree', 'add', '-B', branch, path, base], repo.root);
     }
   }
   shareNodeModules(repo.root, path);

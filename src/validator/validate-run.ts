@@ -3,7 +3,7 @@ import type { Hub } from '../hub/hub.js';
 import type { FixTaskSink, ValidationReport } from './types.js';
 import { type ValidateSettings, validateBranches } from './validate.js';
 
-/** The hub as a sink: conflicts and open fix tasks of the run, for the run engine to dispatch. */
+/** The hub as a sink: conflicts and open fix tasks of the run (never twice), for the run engine. */
 export function hubSink(hub: Pick<Hub, 'conflicts' | 'fixes'>): FixTaskSink {
   return {
     addConflict(runId, c) {
@@ -16,6 +16,9 @@ export function hubSink(hub: Pick<Hub, 'conflicts' | 'fixes'>): FixTaskSink {
       });
     },
     addFixTask(runId, f) {
+      // A re-validation finds the same problem again: keep one open fix task for it.
+      const open = hub.fixes.list(runId, { ownerTask: f.taskId, status: 'open' });
+      if (open.some((x) => x.description === f.description && x.source === f.kind)) return;
       hub.fixes.add({
         runId,
         ownerTask: f.taskId,
