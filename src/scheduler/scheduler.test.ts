@@ -157,6 +157,30 @@ describe('dispatcher', () => {
     );
   });
 
+  it('lets a task larger than the budget run alone as soon as what runs has finished', () => {
+    const tasks = [
+      { id: 'running', estimatedContextTokens: 1000 },
+      { id: 'big', estimatedContextTokens: 90_000 },
+      { id: 'after-big', dependsOn: ['big'], estimatedContextTokens: 1000 },
+      { id: 'small', estimatedContextTokens: 1000 },
+    ];
+    const d = createDispatcher(tasks, { maxParallel: 4, contextBudget: 60_000 });
+    // big heads the longest chain but cannot join "running"; small must not overtake it.
+    expect(d.next()).toEqual(['big']);
+    d.finish('big');
+    expect(d.next()).toEqual(['running', 'after-big', 'small']);
+    const e = createDispatcher(tasks.slice(0, 1).concat(tasks.slice(1)), {
+      maxParallel: 4,
+      contextBudget: 60_000,
+      weight: (id) => (id === 'running' ? 1e9 : 1),
+    });
+    expect(e.next()).toEqual(['running']);
+    expect(e.next()).toEqual([]);
+    e.finish('running');
+    expect(e.next()).toEqual(['big']);
+    expect(e.warnings.map((w) => w.taskId)).toEqual(['big']);
+  });
+
   it('refuses to finish a task that is not running', () => {
     const d = createDispatcher([{ id: 'a' }, { id: 'b', dependsOn: ['a'] }], {
       maxParallel: 2,

@@ -86,7 +86,7 @@ const SKIP_LIMIT = 32;
 /**
  * Take ready tasks by priority while they fit beside what runs: at most `maxParallel` tasks and
  * `contextBudget` tokens. A task larger than the budget starts only when nothing else runs, and
- * then alone. Tasks passed over go back into `ready`.
+ * then alone; until then no task of lower priority starts. Tasks passed over go back into `ready`.
  */
 export function fill(prepared: PreparedSchedule, ready: Heap<number>, running: Occupancy): number[] {
   const { maxParallel, contextBudget } = prepared.limits;
@@ -99,11 +99,11 @@ export function fill(prepared: PreparedSchedule, ready: Heap<number>, running: O
     const t = ready.pop() as number;
     const cost = tokens[t] as number;
     if (cost > contextBudget) {
-      if (running.count === 0 && chosen.length === 0) {
-        chosen.push(t);
-        break;
-      }
-      skipped.push(t);
+      if (running.count === 0 && chosen.length === 0) chosen.push(t);
+      // Else it waits for everything running to finish; starting lower-priority tasks meanwhile
+      // would postpone it again and again, so nothing after it starts.
+      else skipped.push(t);
+      break;
     } else if (used + cost <= contextBudget) {
       chosen.push(t);
       used += cost;
