@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanInput } from '../../src/domain/plan.js';
 import { planSchema } from '../../src/domain/plan.js';
-import { createClaudeCodeExecutor } from '../../src/executor/index.js';
+import { type ClaudeCodeExecutorSettings, createClaudeCodeExecutor } from '../../src/executor/index.js';
 import { openRunWorktrees } from '../../src/executor/worktrees.js';
 import { openHub } from '../../src/hub/index.js';
 import { runTask } from '../../src/run/task-runner.js';
@@ -36,7 +37,7 @@ const plan = (owns = ['src/api/**']) =>
     ],
   } satisfies PlanInput);
 
-async function setup(s: Scenario) {
+async function setup(s: Scenario, executorSettings: Partial<ClaudeCodeExecutorSettings> = {}, p = plan()) {
   const server = await startModelServer(s);
   cleanup.push(() => server.close({ verify: false }));
   const dir = tempDir('orchestra-task-');
@@ -45,7 +46,6 @@ async function setup(s: Scenario) {
   const repo = gitRepo(path.join(root, 'repo'), { 'README.md': '# r\n', 'src/api/.keep': '' });
   const hub = openHub({ path: path.join(repo, '.orchestra', 'hub.db') });
   cleanup.push(() => hub.close());
-  const p = plan();
   hub.runs.create({ id: 'r1', goal: p.goal, repo, plan: p });
   for (const t of p.tasks) hub.tasks.upsert({ runId: 'r1', id: t.id, agent: t.agent, status: 'queued' });
   const worktrees = await openRunWorktrees({ cwd: repo, runId: 'r1' });
@@ -54,6 +54,7 @@ async function setup(s: Scenario) {
     env: claudeTestEnv(server.url, root),
     model: 'claude-sonnet-4-5',
     maxTurns: 12,
+    ...executorSettings,
   });
   const run = (over: Partial<Parameters<typeof runTask>[0]> = {}) =>
     runTask({ hub, executor, worktrees, runId: 'r1', plan: p, taskId: 'api', agent: testAgent(), ...over });
@@ -158,5 +159,73 @@ describe('runTask with the real Claude Code binary', () => {
       cacheCreationInputTokens: 100,
       cacheReadInputTokens: 1300,
     });
+  });
+});
+
+describe('runTask: parallel specialists, crashes and hangs', () => {
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+  it('runs two specialists in parallel in separate worktrees; each branch holds exactly its own changes', async () => {
+    const two = planSchema.parse({
+      version: 1,
+      goal: 'two',
+      tasks: [
+        { id: 'api', title: 'API', agent: 'backend-specialist', owns: ['src/api/**'] },
+        { id: 'web', title: 'Web', agent: 'frontend-specialist', owns: ['src/web/**'] },
+      ],
+    } satisfies PlanInput);
+    const t = await setup(
+      scenario()
+        .on({ taskId: 'api' })
+        .write('src/api/a.ts', 'export const a = 1;\n')
+        .structured(done)
+        .on({ taskId: 'web' })
+        .write('src/web/w.ts', 'export const w = 1;\n')
+        .structured(done),
+      {},
+      two,
+    );
+    const before = { head: git(t.repo, 'rev-parse', 'HEAD'), status: git(t.repo, 'status', '--porcelain') };
+    const [api, web] = await Promise.all([
+      t.run({ taskId: 'api' }),
+      t.run({ taskId: 'web', agent: testAgent('frontend-specialist') }),
+    ]);
+    expect([api.status, web.status]).toEqual(['succeeded', 'succeeded']);
+    const diff = (branch: string) => git(t.repo, 'diff', '--name-only', `${before.head}...${branch}`);
+    expect(diff(api.branch)).toBe('src/api/a.ts');
+    expect(diff(web.branch)).toBe('src/web/w.ts');
+    expect(git(t.repo, 'rev-parse', 'HEAD')).toBe(before.head);
+    expect(git(t.repo, 'status', '--porcelain')).toBe(before.status);
+    expect(existsSync(path.join(t.repo, 'src/api/a.ts'))).toBe(false);
+  });
+
+  it('detects a hung process, reports it and removes its worktree (the branch keeps the work)', async () => {
+    const t = await setup(
+      scenario().on({ taskId: 'api' }).write('src/api/a.ts', 'export const a = 1;\n').hang(),
+      {
+        hungAfterMs: 2_000,
+      },
+    );
+    const out = await t.run({ maxAttempts: 1 });
+    expect(out.status).toBe('failed');
+    expect(out.attempts[0]?.status).toBe('hung');
+    expect(out.reason).toMatch(/hung/);
+    expect(t.hub.tasks.get('r1', 'api')?.reason).toMatch(/hung/);
+    expect(existsSync(path.join(t.repo, '.orchestra/worktrees/r1/api'))).toBe(false);
+    expect(git(t.repo, 'show', `${out.branch}:src/api/a.ts`)).toBe('export const a = 1;');
+  });
+
+  it('detects a crashed process, reports it and removes its worktree', async () => {
+    const dir = tempDir('orchestra-crash-');
+    cleanup.push(dir.remove);
+    const fake = path.join(dir.path, 'claude');
+    writeFileSync(fake, '#!/bin/sh\necho "segfault in the agent" >&2\nexit 139\n');
+    chmodSync(fake, 0o755);
+    const t = await setup(scenario(), { pathToClaudeCodeExecutable: fake });
+    const out = await t.run({ maxAttempts: 1 });
+    expect(out.status).toBe('failed');
+    expect(out.attempts[0]?.status).toBe('crashed');
+    expect(t.hub.tasks.get('r1', 'api')?.reason).toMatch(/crashed/);
+    expect(existsSync(path.join(t.repo, '.orchestra/worktrees/r1/api'))).toBe(false);
   });
 });
