@@ -70,6 +70,7 @@ export async function openIntegrationTree(settings: IntegrationTreeSettings): Pr
     branch = integrationBranch(runId);
     path = integrationWorktreePath(repo.root, runId);
     excludeOrchestraDir(repo.commonDir);
+    if (!existsSync(path)) await write(['worktree', 'prune'], repo.root); // forget a deleted checkout
     const registered = (await git(['worktree', 'list', '--porcelain'], { cwd: repo.root })).stdout
       .split('\n')
       .some((l) => l === `worktree ${path}`);

@@ -47,6 +47,20 @@ class Room {
     ]);
   });
 
+  it('flags a module-level Map read with get and written with set across an await', () => {
+    const hits = races(`
+const sessions = new Map<string, number>();
+export const touch = async (id: string) => {
+  const seen = sessions.get(id) ?? 0;
+  await fetchSomething();
+  sessions.set(id, seen + 1);
+};
+`);
+    expect(hits.map((h) => [h.functionName, h.state, h.readLine, h.awaitLine, h.writeLine])).toEqual([
+      ['touch', 'sessions', 4, 5, 6],
+    ]);
+  });
+
   it('does not flag the safe versions', () => {
     const hits = races(`
 const document = { operations: [] as string[] };
