@@ -27,4 +27,28 @@ export {
   targetPathOf,
   WRITE_TOOLS,
 } from './ownership.js';
+export {
+  checkScope,
+  classifyScope,
+  type InScopeFile,
+  type ScopeResult,
+  type ScopeViolation,
+} from './scope.js';
 export { resultStatus, StreamMapper, sha256, toUsage } from './stream.js';
+export { type ChangedFile, changedFiles } from './worktree-changes.js';
+export { type TaskCommit, taskCommitMessage } from './worktree-commit.js';
+export { assertSafeId, newRunId, taskBranch, taskWorktreePath } from './worktree-ids.js';
+export { readRegistry, registryPath } from './worktree-registry.js';
+export {
+  runState,
+  type SweepReport,
+  type SweepSettings,
+  type SweptRun,
+  sweepWorktrees,
+} from './worktree-sweep.js';
+export {
+  openRunWorktrees,
+  type RunWorktrees,
+  type RunWorktreesSettings,
+  type TaskWorktree,
+} from './worktrees.js';

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { loadAgents } from '../agents/index.js';
 import { loadConfig } from '../config/index.js';
 import type { Contract, Plan } from '../domain/plan.js';
 import { planSchema } from '../domain/plan.js';
 import { UserError } from '../errors.js';
-import { createClaudeCodeExecutor, type Executor } from '../executor/index.js';
+import { createClaudeCodeExecutor, type Executor, newRunId } from '../executor/index.js';
 import { openRunWorktrees } from '../executor/worktrees.js';
 import { openRepo } from '../git/repo.js';
 import { hubPath, openHub } from '../hub/index.js';
@@ -28,11 +27,6 @@ export interface SingleTaskOptions {
   homeDir?: string;
   now?: () => Date;
   onEvent?: Parameters<typeof runTask>[0]['onEvent'];
-}
-
-/** A fresh run id: sortable by time, safe in refs and paths. */
-export function newRunId(prefix: string, now: Date = new Date()): string {
-  return `${prefix}${now.getTime().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
 const CONTEXT_SOURCES = ['hub:interfaces'] as const;
@@ -63,7 +57,7 @@ export async function runSingleTask(o: SingleTaskOptions): Promise<TaskRunOutcom
   }
   const hub = openHub({ path: hubPath(repo.root) });
   try {
-    const runId = newRunId('t', o.now?.() ?? new Date());
+    const runId = newRunId(o.now ? { now: o.now } : {});
     const contracts = o.contextFrom?.includes('hub:interfaces') ? latestInterfaces(hub) : [];
     const plan: Plan = planSchema.parse({
       version: 1,
