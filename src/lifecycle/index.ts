@@ -28,7 +28,7 @@ export { renderHandoffForPacket } from './render-handoff.js';
 export { createRepeatedToolCallDetector, type RepeatedToolCallDetector } from './repeated-tool-call.js';
 export {
   type AttemptSummary,
-  type ChangedFile,
+  type ChangedFile as AttemptChangedFile,
   type CriterionResult,
   type SummarizeAttemptInput,
   summarizeAttempt,
