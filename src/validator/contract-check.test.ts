@@ -174,6 +174,14 @@ describe('checkContracts', () => {
     expect(f?.location).toEqual({ file: 'src/client/editor.ts', line: 4, column: 18 });
   });
 
+  it('does not take a library type of the same name for the contract', () => {
+    const findings = check('export interface Event { kind: string }', {
+      'src/server/ev.ts': 'export interface Event { kind: string }',
+      'src/client/dom.ts': 'declare const ev: globalThis.Event;\nexport const t = ev.target;\n',
+    });
+    expect(findings).toEqual([]);
+  });
+
   it('ignores a task that does not consume the contract', () => {
     const findings = check(
       OPERATION,

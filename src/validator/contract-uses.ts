@@ -24,9 +24,12 @@ export function findContractUses(
   const contractOf = (type: ts.Type | undefined): [string, readonly MemberShape[]] | undefined => {
     if (!type) return undefined;
     const t = checker.getNonNullableType(type);
-    const name = t.aliasSymbol?.name ?? t.getSymbol()?.name;
-    const members = name === undefined ? undefined : canonical.get(name);
-    return name !== undefined && members ? [name, members] : undefined;
+    const symbol = t.aliasSymbol ?? t.getSymbol();
+    // Only the project's own types: a DOM `Event` is not the `Event` contract.
+    if (!symbol?.declarations?.some((d) => !d.getSourceFile().isDeclarationFile)) return undefined;
+    const name = symbol.name;
+    const members = canonical.get(name);
+    return members ? [name, members] : undefined;
   };
   const visit = (node: ts.Node): void => {
     if (ts.isPropertyAccessExpression(node)) {

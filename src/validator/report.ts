@@ -25,6 +25,7 @@ export function formatReport(report: ValidationReport, style: ReportStyle = plai
   const out: string[] = [];
   const where = report.integrationBranch ?? 'a temporary checkout (--no-merge)';
   out.push(style.bold(`Merge train into ${where} from ${report.base.slice(0, 12)}`));
+  if (report.integrationWorktree) out.push(style.dim(`  checkout: ${report.integrationWorktree}`));
   for (const m of report.merges) {
     const mark = m.ok ? style.green('✓') : style.red('✗');
     const what = m.ok

@@ -103,6 +103,8 @@ export const validationReportSchema = z.object({
   base: z.string(),
   /** The integration branch, or null with --no-merge. */
   integrationBranch: z.string().nullable(),
+  /** Where the integration checkout is (null with --no-merge: it was temporary and is gone). */
+  integrationWorktree: z.string().nullable(),
   merges: z.array(mergeStepSchema),
   conflicts: z.array(conflictSchema),
   findings: z.array(findingSchema),

@@ -169,6 +169,7 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
     runId,
     base,
     integrationBranch: settings.noMerge ? null : integrationBranch(runId),
+    integrationWorktree: settings.noMerge ? null : tree.path,
     merges,
     conflicts,
     findings,
