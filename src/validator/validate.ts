@@ -69,6 +69,11 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
     }
     return task;
   });
+  const twice = settings.branches.find(
+    (b, i) => settings.branches.findIndex((x) => x.taskId === b.taskId) !== i,
+  );
+  if (twice)
+    throw new UserError('duplicate-task', `task "${twice.taskId}" is given twice; pass one ref per task`);
   const refs = new Map<string, { ref: string; sha: string }>();
   for (const b of settings.branches)
     refs.set(b.taskId, { ref: b.ref, sha: await resolveRef(repo.root, b.ref, `task ${b.taskId}`) });
@@ -95,6 +100,8 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
     const checker = createProjectTypeChecker({ root: tree.path, cache });
     progress(`type-checking the base ${base.slice(0, 12)}`);
     const baseline = new Set(checker.check().map(diagnosticKey));
+    if (baseline.size > 0)
+      progress(`  ${baseline.size} type errors already in the base: not counted against tasks`);
     const firstSeen = new Map<string, string>();
     let last: TypeDiagnostic[] = [];
     const criteria: CriterionResult[] = [];

@@ -177,5 +177,10 @@ describe('validateBranches', () => {
     await expect(
       validateBranches({ cwd: dir, plan: p, branches: [{ taskId: 'a', ref: 'nope' }] }),
     ).rejects.toThrow(/"nope" is not a commit/);
+    const twice = [
+      { taskId: 'a', ref: 'main' },
+      { taskId: 'a', ref: 'main' },
+    ];
+    await expect(validateBranches({ cwd: dir, plan: p, branches: twice })).rejects.toThrow(/given twice/);
   });
 });
