@@ -112,7 +112,8 @@ describe('createClaudeCodeExecutor', () => {
       [ok],
     );
     const events: EventPayload[] = [];
-    const outcome = await createClaudeCodeExecutor({ query, env: {} }).start(request, {
+    const withTools = { ...request, agent: { ...agent, tools: ['Read', 'Write', 'Edit', 'Bash'] } };
+    const outcome = await createClaudeCodeExecutor({ query, env: {} }).start(withTools, {
       onEvent: (e) => events.push(e),
     }).outcome;
     expect(decisions[0]).toMatchObject({ hookSpecificOutput: { permissionDecision: 'allow' } });
@@ -127,6 +128,32 @@ describe('createClaudeCodeExecutor', () => {
     expect(decisions[4]).toEqual({ behavior: 'allow', updatedInput: { command: 'ls' } });
     expect(events.filter((e) => e.type === 'tool.denied')).toHaveLength(2);
     expect(outcome.denials.map((d) => d.path)).toEqual(['lib/b.ts', path.join(path.dirname(root), 'x')]);
+  });
+
+  it("refuses, in the hook and canUseTool, a tool outside the agent's tool set", async () => {
+    const decisions: unknown[] = [];
+    const { query } = fakeQuery(
+      async (o) => {
+        const signal = new AbortController().signal;
+        decisions.push(await preToolUse(o)(hookInput('Bash', { command: 'touch x' }), undefined, { signal }));
+        decisions.push(
+          await o.canUseTool?.('Edit', { file_path: `${root}/src/a.ts` }, {
+            signal,
+            toolUseID: 'c3',
+          } as never),
+        );
+      },
+      [ok],
+    );
+    const outcome = await createClaudeCodeExecutor({ query, env: {} }).start(request).outcome;
+    expect(decisions[0]).toMatchObject({
+      hookSpecificOutput: {
+        permissionDecision: 'deny',
+        permissionDecisionReason: expect.stringMatching(/not one of this agent's tools \(Read, Write\)/),
+      },
+    });
+    expect(decisions[1]).toMatchObject({ behavior: 'deny' });
+    expect(outcome.denials.map((d) => d.tool)).toEqual(['Bash', 'Edit']);
   });
 
   it('fails closed: a hook input that blows up while being read is denied', async () => {

@@ -115,6 +115,7 @@ export function createClaudeCodeExecutor(settings: ClaudeCodeExecutorSettings = 
       worktree: request.cwd,
       owns: request.owns,
       taskId: request.taskId,
+      tools: specialistTools(request.agent.tools),
       ...(request.ownerOf ? { ownerOf: request.ownerOf } : {}),
     };
     const decide = (tool: string, input: unknown, toolUseId: string | undefined): OwnershipDecision => {

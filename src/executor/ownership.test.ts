@@ -172,3 +172,20 @@ describe('decideToolUse', () => {
     expect(targetPathOf({ file_path: '' })).toBeUndefined();
   });
 });
+
+describe('decideToolUse with the agent tool set', () => {
+  const policy = { worktree: '/w', owns: [], tools: ['Read', 'Grep', 'Glob'] };
+  it('refuses a tool outside the set, even a read-only one', () => {
+    for (const tool of ['Write', 'Edit', 'Bash', 'WebFetch']) {
+      const d = decideToolUse(policy, tool, { file_path: '/w/a.ts', command: 'ls' }, '/w');
+      expect(d.behavior, tool).toBe('deny');
+      if (d.behavior === 'deny')
+        expect(d.reason).toContain("not one of this agent's tools (Read, Grep, Glob)");
+    }
+  });
+  it('lets the set, the structured output and MCP tools through', () => {
+    for (const tool of ['Read', 'Grep', 'StructuredOutput', 'mcp__orchestra__read_contract']) {
+      expect(decideToolUse(policy, tool, {}, '/w').behavior, tool).toBe('pass');
+    }
+  });
+});

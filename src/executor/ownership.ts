@@ -17,6 +17,12 @@ export interface OwnershipPolicy {
   ownerOf?: (relativePath: string) => string | undefined;
   /** The deciding task, named in deny messages. */
   taskId?: string;
+  /**
+   * The agent's tool set. A call to any other tool is refused here too, not only left out of the
+   * tool list (defence in depth: the orchestrator's "never writes code" must not rest on one layer).
+   * `StructuredOutput` and MCP tools (`mcp__…`, only servers Orchestra configures) are always allowed.
+   */
+  tools?: readonly string[];
 }
 
 /** The verdict on one tool call. `pass`: not a write, ownership has nothing to say. */
@@ -173,7 +179,11 @@ function formatOwns(owns: readonly string[]): string {
   return owns.length === 0 ? 'no paths' : owns.join(', ');
 }
 
-/** Decide any tool call: writes by ownership, nested agents always denied, everything else passes. */
+function isAlwaysAllowed(tool: string): boolean {
+  return tool === 'StructuredOutput' || tool.startsWith('mcp__');
+}
+
+/** Decide any tool call: nested agents and tools outside the agent's set denied, writes by ownership, the rest passes. */
 export function decideToolUse(
   policy: OwnershipPolicy,
   toolName: string,
@@ -183,6 +193,12 @@ export function decideToolUse(
   try {
     if ((NESTED_AGENT_TOOLS as readonly string[]).includes(toolName)) {
       return { behavior: 'deny', reason: `${toolName} is disabled for specialists: do the work yourself.` };
+    }
+    if (policy.tools && !isAlwaysAllowed(toolName) && !policy.tools.includes(toolName)) {
+      return {
+        behavior: 'deny',
+        reason: `${toolName} is not one of this agent's tools (${policy.tools.join(', ') || 'none'}); the call is refused.`,
+      };
     }
     if (!(WRITE_TOOLS as readonly string[]).includes(toolName)) return { behavior: 'pass' };
     const target = targetPathOf(input);
