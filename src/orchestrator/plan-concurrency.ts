@@ -41,9 +41,14 @@ interface GlobEntry {
   glob: string;
   /** Unique per (task, kind, k): one glob with {a,b} alternatives may have several prefixes. */
   id: number;
+  /** This glob has several prefixes, so it can meet another glob more than once. */
+  multi: boolean;
   /** The literal directories the glob starts with, "/"-terminated: paths it matches start so. */
   prefix: string;
 }
+
+/** A degenerate plan (every task owning "src/**") would list millions of pairs: stop at this many. */
+const MAX_LISTED = 200;
 
 const WILD = /[*?[\]{}()!+@\\]/;
 
@@ -94,8 +99,8 @@ export function concurrencyProblems(
     ] as const)
       task[kind].forEach((glob, k) => {
         const id = ids++;
-        for (const prefix of new Set(expandBraces(normalizeGlob(glob)).map(literalPrefix)))
-          list.push({ task: i, k, glob, id, prefix });
+        const prefixes = new Set(expandBraces(normalizeGlob(glob)).map(literalPrefix));
+        for (const prefix of prefixes) list.push({ task: i, k, glob, id, prefix, multi: prefixes.size > 1 });
       });
   });
   owns.sort(byPrefix);
@@ -108,6 +113,22 @@ export function concurrencyProblems(
   }
 
   const problems: PlanProblem[] = [];
+  const listed = { 'ownership-overlap': 0, 'read-write-race': 0 };
+  const add = (p: PlanProblem) => {
+    const code = p.code as keyof typeof listed;
+    if (listed[code]++ < MAX_LISTED) problems.push(p);
+  };
+  const full = () => listed['ownership-overlap'] > MAX_LISTED && listed['read-write-race'] > MAX_LISTED;
+  const witnesses = new Map<string, string | null>();
+  const overlapOf = (a: string, b: string) => {
+    const key = `${a}\n${b}`;
+    let w = witnesses.get(key);
+    if (w === undefined) {
+      w = globOverlap(a, b);
+      witnesses.set(key, w);
+    }
+    return w;
+  };
   const reported = new Set<number>();
   const compared = new Set<number>();
   const n = graph.ids.length;
@@ -118,10 +139,10 @@ export function concurrencyProblems(
     const [x, y] = pos(a) < pos(b) ? [a, b] : [b, a];
     const pair = x.task * n + y.task;
     if (reported.has(pair) || !remember(x, y) || !concurrent(x.task, y.task)) return;
-    const witness = globOverlap(x.glob, y.glob);
+    const witness = overlapOf(x.glob, y.glob);
     if (witness === null) return;
     reported.add(pair);
-    problems.push(
+    add(
       planProblem(
         'ownership-overlap',
         `tasks "${name(x.task)}" and "${name(y.task)}" may run at the same time and both own ${quoteBoth(x.glob, y.glob)}, ` +
@@ -135,10 +156,10 @@ export function concurrencyProblems(
     const pair = -(reader.task * n + writer.task) - 1;
     if (reader.task === writer.task || reported.has(pair) || !remember(reader, writer)) return;
     if (!concurrent(reader.task, writer.task)) return;
-    const witness = globOverlap(reader.glob, writer.glob);
+    const witness = overlapOf(reader.glob, writer.glob);
     if (witness === null) return;
     reported.add(pair);
-    problems.push(
+    add(
       planProblem(
         'read-write-race',
         `task "${name(reader.task)}" reads "${reader.glob}" while task "${name(writer.task)}", which may run at the ` +
@@ -151,13 +172,14 @@ export function concurrencyProblems(
   };
   // A glob with {a,b} alternatives can meet another glob through several prefixes: compare once.
   const remember = (a: GlobEntry, b: GlobEntry) => {
+    if (!a.multi && !b.multi) return true;
     const key = Math.min(a.id, b.id) * ids + Math.max(a.id, b.id);
     if (compared.has(key)) return false;
     compared.add(key);
     return true;
   };
 
-  for (let p = 0; p < owns.length; p++) {
+  for (let p = 0; p < owns.length && !full(); p++) {
     const e = owns[p] as GlobEntry;
     for (let q = p + 1; q < owns.length; q++) {
       const f = owns[q] as GlobEntry;
@@ -178,6 +200,14 @@ export function concurrencyProblems(
       for (const r of readsAt.get(e.prefix.slice(0, cut + 1)) ?? []) race(r, e);
     if (e.prefix !== '') for (const r of readsAt.get('') ?? []) race(r, e);
   }
+  for (const [code, count] of Object.entries(listed) as [keyof typeof listed, number][])
+    if (count > MAX_LISTED)
+      problems.push(
+        planProblem(
+          code,
+          `more pairs of tasks have this problem than the ${MAX_LISTED} listed; fix those and check again`,
+        ),
+      );
   return problems;
 }
 

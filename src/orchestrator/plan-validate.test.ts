@@ -393,3 +393,22 @@ describe('concurrency relation', () => {
     );
   });
 });
+
+describe('degenerate plans', () => {
+  it('lists at most 200 overlaps of each kind and says more were left out', () => {
+    const tasks = Array.from({ length: 300 }, (_, i) => ({
+      id: `t${i}`,
+      title: 't',
+      agent: 'a',
+      owns: ['src/**'],
+      reads: ['src/**'],
+      successCriteria: ok,
+    }));
+    const r = checkPlanText(JSON.stringify({ version: 1, goal: 'g', tasks }), 'p.json');
+    for (const code of ['ownership-overlap', 'read-write-race']) {
+      const found = r.problems.filter((p) => p.code === code);
+      expect(found).toHaveLength(201);
+      expect(found.filter((p) => /than the 200 listed/.test(p.message))).toHaveLength(1);
+    }
+  });
+});

@@ -89,6 +89,7 @@ export function validatePlan(plan: Plan, options: ValidatePlanOptions = {}): Pla
   });
 
   contractProblems(plan, firstIndex, report);
-  problems.push(...concurrencyProblems(tasks, graph, planIndex, concurrencyOf(graph, comp), lineOf));
+  for (const p of concurrencyProblems(tasks, graph, planIndex, concurrencyOf(graph, comp), lineOf))
+    problems.push(p);
   return problems;
 }

@@ -1,0 +1,202 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { loadAgents } from '../agents/index.js';
+import { loadConfig } from '../config/index.js';
+import type { AgentDefinition } from '../domain/agent.js';
+import { type Usage, usageSchema } from '../domain/event.js';
+import type { Plan } from '../domain/plan.js';
+import { toJsonSchema } from '../domain/schemas.js';
+import { UserError } from '../errors.js';
+import { addUsage, createClaudeCodeExecutor, type Executor, emptyUsage, newRunId } from '../executor/index.js';
+import { openRepo } from '../git/repo.js';
+import { type Hub, hubPath, openHub } from '../hub/index.js';
+import { constraintsFromRequest, mergeConstraints } from './constraints.js';
+import { type PlannerProblem, type PlannerRound, planRequest } from './planner.js';
+import { validatePlan } from './plan-validate.js';
+import { renderSurvey, surveyRepository } from './survey.js';
+
+/** The orchestrator reads; it never writes. Whatever its definition lists, only these remain. */
+export const ORCHESTRATOR_TOOLS = ['Read', 'Grep', 'Glob'] as const;
+
+/** What `orchestra plan create` asks for. */
+export interface CreatePlanOptions {
+  cwd: string;
+  request: string;
+  /** Also write the plan here (refused if the file exists). */
+  out?: string;
+  executor?: Executor;
+  env?: NodeJS.ProcessEnv;
+  homeDir?: string;
+  model?: string;
+  /** Repair rounds (default: config planRepairRounds). */
+  repairRounds?: number;
+  now?: () => Date;
+}
+
+/** A stored, valid plan and what planning cost. */
+export interface CreatedPlan {
+  runId: string;
+  plan: Plan;
+  /** `.orchestra/runs/<run-id>/plan.yaml`, for review and editing. */
+  planPath: string;
+  outPath?: string;
+  rounds: number;
+  warnings: string[];
+  usage: Usage;
+  costUsd: number;
+  /** Tokens of the orchestrator's largest context (its last turn), for the report. */
+  contextTokens: number;
+}
+
+/** A plan that stayed invalid after the last round: nothing runnable is stored. */
+export class PlanRejectedError extends UserError {
+  constructor(
+    readonly problems: PlannerProblem[],
+    readonly rounds: PlannerRound[],
+  ) {
+    super(
+      'plan-rejected',
+      `the orchestrator's plan is still invalid after ${rounds.length} round${rounds.length === 1 ? '' : 's'}:\n${problems
+        .map((p) => `  [${p.code}] ${p.message}`)
+        .join('\n')}\nRephrase the request, or write the plan by hand and run: orchestra plan check <file>`,
+    );
+  }
+}
+
+/**
+ * Turn a request into a validated task graph: the orchestrator agent, with read-only tools, is given
+ * our survey of the repository and answers with a plan through structured output; invalid plans are
+ * sent back with their problems; the valid plan is stored in the hub under a new run (contracts as
+ * version 1) and written as YAML.
+ */
+export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
+  if (!o.request.trim()) throw new UserError('empty-request', 'say what to build: orchestra plan create "<request>"');
+  const outPath = o.out ? resolve(o.cwd, o.out) : undefined;
+  if (outPath && existsSync(outPath)) throw new UserError('out-exists', `${o.out} already exists; choose another --out path or remove it first`);
+  const repo = await openRepo(o.cwd, o.env ? { env: o.env } : {});
+  const config = loadConfig(repo.root);
+  const loaded = loadAgents({ cwd: o.cwd, ...(o.homeDir ? { homeDir: o.homeDir } : {}) });
+  const orchestrator = loaded.agents.find((a) => a.name === 'orchestrator');
+  if (!orchestrator) throw new UserError('no-orchestrator', 'no orchestrator agent found; run orchestra init or restore the built-in templates');
+  const specialists = loaded.agents.filter((a) => a.name !== 'orchestrator');
+  const hub = openHub({ path: hubPath(repo.root) });
+  try {
+    const survey = await surveyRepository({
+      root: repo.root,
+      agents: specialists.map((a) => ({ name: a.name, description: a.description })),
+      decisions: knownDecisions(hub),
+    });
+    const constraints = mergeConstraints(constraintsFromRequest(o.request), {
+      decisions: [],
+      constraints: [],
+      excludedDependencies: config.excludedDependencies,
+    });
+    const runId = newRunId(o.now ? { now: o.now } : {});
+    const executor = o.executor ?? createClaudeCodeExecutor({ ...(o.env ? { env: o.env } : {}) });
+    const agent: AgentDefinition = { ...orchestrator, tools: readOnly(orchestrator.tools) };
+    const model = o.model ?? (orchestrator.model && orchestrator.model !== 'inherit' ? orchestrator.model : config.model);
+    let usage = emptyUsage();
+    let costUsd = 0;
+    let contextTokens = 0;
+    const outcome = await planRequest(
+      {
+        request: o.request,
+        survey: renderSurvey(survey),
+        constraints,
+        knownAgents: specialists.map((a) => a.name),
+        repairRounds: o.repairRounds ?? config.planRepairRounds,
+      },
+      {
+        ask: async ({ prompt, round }) => {
+          const exec = executor.start(
+            {
+              runId,
+              taskId: `plan-${round}`,
+              agent,
+              packet: '',
+              prompt,
+              cwd: repo.root,
+              owns: [],
+              model,
+              maxTurns: config.executor.maxTurns,
+              outputSchema: toJsonSchema('plan'),
+            },
+            {
+              onEvent: (e) => {
+                if (e.type !== 'usage') return;
+                const u = usageSchema.parse(e.usage);
+                contextTokens = Math.max(contextTokens, u.inputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens);
+              },
+            },
+          );
+          const r = await exec.outcome;
+          usage = addUsage(usage, r.usage);
+          costUsd += r.costUsd;
+          if (r.status !== 'succeeded' && r.structuredOutput === undefined) {
+            throw new UserError('planner-failed', `the orchestrator did not answer with a plan (${r.reason ?? r.status})`);
+          }
+          return { output: r.structuredOutput, usage: r.usage, costUsd: r.costUsd };
+        },
+        validate: (plan) =>
+          validatePlan(plan, { knownAgents: specialists.map((a) => a.name) }).map((p) => ({
+            severity: p.severity,
+            code: p.code,
+            message: p.path ? `${p.path}: ${p.message}` : p.message,
+          })),
+      },
+    );
+    const record = (status: 'planning' | 'failed', plan: Plan | null) => {
+      hub.runs.create({ id: runId, goal: o.request, repo: repo.root, plan, status });
+      hub.usage.add({ runId, layer: 'orchestrator', model, ...usage, costUsd });
+    };
+    if (!outcome.ok) {
+      record('failed', null); // the cost is accounted; nothing runnable is stored
+      throw new PlanRejectedError(outcome.problems, outcome.rounds);
+    }
+    record('planning', outcome.plan);
+    for (const c of outcome.plan.architecture.constraints)
+      hub.decisions.add({ runId, id: `constraint-${slug(c)}`, decision: `Constraint: ${c}`, source: 'user' });
+    for (const x of outcome.plan.architecture.excludedDependencies)
+      hub.decisions.add({ runId, id: `exclude-${slug(x)}`, decision: `Excluded dependency: ${x}`, source: 'user' });
+    const planPath = join(repo.root, '.orchestra', 'runs', runId, 'plan.yaml');
+    const yaml = `# Plan of run ${runId}: ${oneLine(o.request)}\n# Review, edit, then: orchestra plan check ${planPath}\n${stringify(outcome.plan)}`;
+    await mkdir(dirname(planPath), { recursive: true });
+    await writeFile(planPath, yaml);
+    if (outPath) {
+      await mkdir(dirname(outPath), { recursive: true });
+      await writeFile(outPath, yaml, { flag: 'wx' });
+    }
+    return {
+      runId,
+      plan: outcome.plan,
+      planPath,
+      ...(outPath ? { outPath } : {}),
+      rounds: outcome.rounds.length,
+      warnings: outcome.warnings,
+      usage,
+      costUsd,
+      contextTokens,
+    };
+  } finally {
+    hub.close();
+  }
+}
+
+function readOnly(tools: readonly string[] | undefined): string[] {
+  const allowed: readonly string[] = ORCHESTRATOR_TOOLS;
+  return tools ? tools.filter((t) => allowed.includes(t)) : [...ORCHESTRATOR_TOOLS];
+}
+
+/** Decisions of the newest run that has any: what was already decided in this repository. */
+function knownDecisions(hub: Hub) {
+  for (const run of hub.runs.list()) {
+    const list = hub.decisions.list(run.id);
+    if (list.length > 0) return list.map((d) => ({ id: d.id, decision: d.decision, rationale: d.rationale ?? undefined }));
+  }
+  return [];
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').slice(0, 120);
