@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OrchestraError, UserError } from '../errors.js';
 import { git } from '../git/git.js';
@@ -7,6 +7,7 @@ import type { RepoLockSettings } from '../git/lock.js';
 import { withRepoLock } from '../git/lock.js';
 import { type ProcessStamp, processStamp } from '../git/process-liveness.js';
 import { openRepo, type RepoFacts } from '../git/repo.js';
+import { ensureWorkDir } from '../git/work-dir.js';
 import { gitRetrying } from '../git/write.js';
 import { checkScope, type ScopeResult } from './scope.js';
 import type { ChangedFile } from './worktree-changes.js';
@@ -107,7 +108,7 @@ export async function openRunWorktrees(settings: RunWorktreesSettings): Promise<
     },
     lock,
   );
-  await ignoreOrchestraDir(run.root);
+  ensureWorkDir(run.root);
   const { base, root } = run;
 
   const worktreeOf = async (taskId: string) => {
@@ -223,22 +224,6 @@ export async function openRunWorktrees(settings: RunWorktreesSettings): Promise<
         lock,
       ),
   };
-}
-
-/**
- * Keep `.orchestra/` out of the user's `git status` without editing their files: a `.gitignore`
- * inside it that ignores everything, itself included.
- */
-async function ignoreOrchestraDir(root: string): Promise<void> {
-  const dir = join(root, '.orchestra');
-  const file = join(dir, '.gitignore');
-  if (existsSync(file)) return;
-  await mkdir(dir, { recursive: true });
-  await writeFile(file, "# Orchestra's working files (worktrees, hub): never committed.\n*\n", {
-    flag: 'wx',
-  }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EEXIST') throw e;
-  });
 }
 
 async function resolveCommit(cwd: string, rev: string, env?: NodeJS.ProcessEnv): Promise<string> {

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { OrchestraError } from '../errors.js';
+import { ensureWorkDir } from '../git/work-dir.js';
 import { createCompletionStore } from './completions.js';
 import { createConflictStore } from './conflicts.js';
 import { createContractStore } from './contracts.js';
@@ -46,7 +47,12 @@ export interface HubSettings {
  */
 export function openHub(settings: HubSettings) {
   const { path } = settings;
-  if (path !== ':memory:' && !settings.readonly) mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:' && !settings.readonly) {
+    const dir = dirname(path);
+    // In a repository's .orchestra/, keep the directory out of the user's `git status`.
+    if (basename(dir) === HUB_DIR) ensureWorkDir(dirname(dir));
+    else mkdirSync(dir, { recursive: true });
+  }
   let db: Db;
   try {
     db = new Database(path, {

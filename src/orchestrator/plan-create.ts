@@ -9,12 +9,18 @@ import { type Usage, usageSchema } from '../domain/event.js';
 import type { Plan } from '../domain/plan.js';
 import { toJsonSchema } from '../domain/schemas.js';
 import { UserError } from '../errors.js';
-import { addUsage, createClaudeCodeExecutor, type Executor, emptyUsage, newRunId } from '../executor/index.js';
+import {
+  addUsage,
+  createClaudeCodeExecutor,
+  type Executor,
+  emptyUsage,
+  newRunId,
+} from '../executor/index.js';
 import { openRepo } from '../git/repo.js';
 import { type Hub, hubPath, openHub } from '../hub/index.js';
 import { constraintsFromRequest, mergeConstraints } from './constraints.js';
-import { type PlannerProblem, type PlannerRound, planRequest } from './planner.js';
 import { validatePlan } from './plan-validate.js';
+import { type PlannerProblem, type PlannerRound, planRequest } from './planner.js';
 import { renderSurvey, surveyRepository } from './survey.js';
 
 /** The orchestrator reads; it never writes. Whatever its definition lists, only these remain. */
@@ -72,14 +78,23 @@ export class PlanRejectedError extends UserError {
  * version 1) and written as YAML.
  */
 export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
-  if (!o.request.trim()) throw new UserError('empty-request', 'say what to build: orchestra plan create "<request>"');
+  if (!o.request.trim())
+    throw new UserError('empty-request', 'say what to build: orchestra plan create "<request>"');
   const outPath = o.out ? resolve(o.cwd, o.out) : undefined;
-  if (outPath && existsSync(outPath)) throw new UserError('out-exists', `${o.out} already exists; choose another --out path or remove it first`);
+  if (outPath && existsSync(outPath))
+    throw new UserError(
+      'out-exists',
+      `${o.out} already exists; choose another --out path or remove it first`,
+    );
   const repo = await openRepo(o.cwd, o.env ? { env: o.env } : {});
   const config = loadConfig(repo.root);
   const loaded = loadAgents({ cwd: o.cwd, ...(o.homeDir ? { homeDir: o.homeDir } : {}) });
   const orchestrator = loaded.agents.find((a) => a.name === 'orchestrator');
-  if (!orchestrator) throw new UserError('no-orchestrator', 'no orchestrator agent found; run orchestra init or restore the built-in templates');
+  if (!orchestrator)
+    throw new UserError(
+      'no-orchestrator',
+      'no orchestrator agent found; run orchestra init or restore the built-in templates',
+    );
   const specialists = loaded.agents.filter((a) => a.name !== 'orchestrator');
   const hub = openHub({ path: hubPath(repo.root) });
   try {
@@ -96,7 +111,8 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
     const runId = newRunId(o.now ? { now: o.now } : {});
     const executor = o.executor ?? createClaudeCodeExecutor({ ...(o.env ? { env: o.env } : {}) });
     const agent: AgentDefinition = { ...orchestrator, tools: readOnly(orchestrator.tools) };
-    const model = o.model ?? (orchestrator.model && orchestrator.model !== 'inherit' ? orchestrator.model : config.model);
+    const model =
+      o.model ?? (orchestrator.model && orchestrator.model !== 'inherit' ? orchestrator.model : config.model);
     let usage = emptyUsage();
     let costUsd = 0;
     let contextTokens = 0;
@@ -127,7 +143,10 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
               onEvent: (e) => {
                 if (e.type !== 'usage') return;
                 const u = usageSchema.parse(e.usage);
-                contextTokens = Math.max(contextTokens, u.inputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens);
+                contextTokens = Math.max(
+                  contextTokens,
+                  u.inputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens,
+                );
               },
             },
           );
@@ -135,7 +154,10 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
           usage = addUsage(usage, r.usage);
           costUsd += r.costUsd;
           if (r.status !== 'succeeded' && r.structuredOutput === undefined) {
-            throw new UserError('planner-failed', `the orchestrator did not answer with a plan (${r.reason ?? r.status})`);
+            throw new UserError(
+              'planner-failed',
+              `the orchestrator did not answer with a plan (${r.reason ?? r.status})`,
+            );
           }
           return { output: r.structuredOutput, usage: r.usage, costUsd: r.costUsd };
         },
@@ -159,7 +181,12 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
     for (const c of outcome.plan.architecture.constraints)
       hub.decisions.add({ runId, id: `constraint-${slug(c)}`, decision: `Constraint: ${c}`, source: 'user' });
     for (const x of outcome.plan.architecture.excludedDependencies)
-      hub.decisions.add({ runId, id: `exclude-${slug(x)}`, decision: `Excluded dependency: ${x}`, source: 'user' });
+      hub.decisions.add({
+        runId,
+        id: `exclude-${slug(x)}`,
+        decision: `Excluded dependency: ${x}`,
+        source: 'user',
+      });
     const planPath = join(repo.root, '.orchestra', 'runs', runId, 'plan.yaml');
     const yaml = `# Plan of run ${runId}: ${oneLine(o.request)}\n# Review, edit, then: orchestra plan check ${planPath}\n${stringify(outcome.plan)}`;
     await mkdir(dirname(planPath), { recursive: true });
@@ -193,10 +220,16 @@ function readOnly(tools: readonly string[] | undefined): string[] {
 function knownDecisions(hub: Hub) {
   for (const run of hub.runs.list()) {
     const list = hub.decisions.list(run.id);
-    if (list.length > 0) return list.map((d) => ({ id: d.id, decision: d.decision, rationale: d.rationale ?? undefined }));
+    if (list.length > 0)
+      return list.map((d) => ({ id: d.id, decision: d.decision, rationale: d.rationale ?? undefined }));
   }
   return [];
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 40);
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').slice(0, 120);
