@@ -47,6 +47,29 @@ export const eventPayloadSchema = z.discriminatedUnion('type', [
   ev('merge', { branch: z.string(), commit: z.string().optional(), ok: z.boolean() }),
   ev('validation.finding', { kind: z.string(), severity: z.enum(['error', 'warning']), message: z.string() }),
   ev('note', { text: z.string() }),
+  ev('wave.started', {
+    wave: z.number().int(),
+    tasks: z.array(z.string()),
+    estimatedTokens: z.number().int().nonnegative(),
+    budget: z.number().int().nonnegative(),
+  }),
+  ev('wave.finished', { wave: z.number().int(), merged: z.array(z.string()), failed: z.array(z.string()) }),
+  ev('packet.built', {
+    attempt: z.number().int(),
+    tokens: z.number().int().nonnegative(),
+    budget: z.number().int().nonnegative(),
+    /** Tokens of the full context the task would otherwise need: every file it reads plus all hub state. */
+    fullContextTokens: z.number().int().nonnegative().optional(),
+    omitted: z.array(z.string()).default([]),
+  }),
+  ev('fix.created', {
+    fixId: z.number().int(),
+    owner: z.string(),
+    round: z.number().int(),
+    description: z.string(),
+  }),
+  ev('change.requested', { by: z.string(), owner: z.string(), target: z.string(), description: z.string() }),
+  ev('budget.exceeded', { spentUsd: z.number(), budgetUsd: z.number() }),
 ]);
 
 /** The stored envelope around each payload. */

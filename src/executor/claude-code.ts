@@ -192,6 +192,7 @@ export function createClaudeCodeExecutor(settings: ClaudeCodeExecutorSettings = 
         stderrTail.push(data);
         if (stderrTail.length > 20) stderrTail.shift();
       },
+      ...(request.mcpServers ? { mcpServers: request.mcpServers as Options['mcpServers'] } : {}),
       ...(model === undefined ? {} : { model }),
       ...(maxTurns === undefined ? {} : { maxTurns }),
       ...(maxBudgetUsd === undefined ? {} : { maxBudgetUsd }),

@@ -27,6 +27,11 @@ export interface ExecutionRequest {
   env?: Readonly<Record<string, string>>;
   /** JSON Schema of the structured result (default: the `result` schema, parsed as TaskResult). */
   outputSchema?: Record<string, unknown>;
+  /**
+   * MCP servers the agent may use (e.g. the hub's tools, `mcp__orchestra__*`), by name. Opaque to
+   * the spec: each executor passes through what it understands (Claude Code: SDK `McpServerConfig`).
+   */
+  mcpServers?: Readonly<Record<string, unknown>>;
 }
 
 /** How an attempt ended. `terminated`: stopped on request; `crashed`: the process died; `hung`: silent too long. */
