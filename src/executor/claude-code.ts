@@ -192,7 +192,7 @@ export function createClaudeCodeExecutor(settings: ClaudeCodeExecutorSettings = 
         stderrTail.push(data);
         if (stderrTail.length > 20) stderrTail.shift();
       },
-      ...(request.mcpServers ? { mcpServers: request.mcpServers as Options['mcpServers'] } : {}),
+      ...(request.mcpServers ? { mcpServers: request.mcpServers as NonNullable<Options['mcpServers']> } : {}),
       ...(model === undefined ? {} : { model }),
       ...(maxTurns === undefined ? {} : { maxTurns }),
       ...(maxBudgetUsd === undefined ? {} : { maxBudgetUsd }),
