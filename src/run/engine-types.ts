@@ -1,0 +1,48 @@
+import type { Plan } from '../domain/plan.js';
+import type { Executor } from '../executor/index.js';
+import type { StoredEvent } from '../hub/index.js';
+
+/** Wave strategies: the article's strict waves with synthesis between them, or dynamic dispatch. */
+export type WaveMode = 'strict' | 'dynamic';
+
+/** What `orchestra run` asks for: a request to plan, a plan file, or a run to resume. */
+export interface RunOptions {
+  cwd: string;
+  request?: string;
+  planFile?: string;
+  resumeRunId?: string;
+  /** Skip the approval question. */
+  yes?: boolean;
+  /** Asked with the plan when `yes` is not set; `false` cancels. Required without `yes`. */
+  approve?: (plan: Plan, shown: string) => Promise<boolean>;
+  maxParallel?: number;
+  contextBudget?: number;
+  budgetUsd?: number;
+  waves?: WaveMode;
+  model?: string;
+  /** Merge the integration branch into the user's current branch when everything is green. */
+  merge?: boolean;
+  /** Default: Claude Code with `env`. */
+  executor?: Executor;
+  env?: NodeJS.ProcessEnv;
+  homeDir?: string;
+  /** Every event of the run as it is stored in the hub (progress views, --json). */
+  onEvent?: (event: StoredEvent) => void;
+  now?: () => Date;
+}
+
+/** How a run ended. `stopped`: cleanly halted (budget), resumable with `--resume`. */
+export interface RunOutcome {
+  runId: string;
+  status: 'succeeded' | 'failed' | 'stopped';
+  /** `orchestra/<run-id>/integration`: the branch for the user to review. */
+  integrationBranch: string;
+  merged: string[];
+  failed: Array<{ taskId: string; reason: string }>;
+  fixRounds: number;
+  /** Open findings of the last validation (empty when green). */
+  openIssues: string[];
+  /** Set when `merge` was asked and done. */
+  mergedInto?: string;
+  reason?: string;
+}
