@@ -8,6 +8,7 @@ import { createClaudeCodeExecutor } from '../../src/executor/index.js';
 import { openHub } from '../../src/hub/index.js';
 import { createPlan, PlanRejectedError } from '../../src/orchestrator/plan-create.js';
 import { type Scenario, scenario, startModelServer } from '../../src/testing/index.js';
+import { runOrchestraAsync } from '../support/cli.js';
 import { claudeTestEnv, tempDir } from '../support/model-server.js';
 import { gitRepo } from '../support/scenario-fixtures.js';
 
@@ -75,7 +76,7 @@ async function setup(s: Scenario) {
     cleanup.push(() => h.close());
     return h;
   };
-  return { server, repo, root, create, hub };
+  return { server, repo, root, env, create, hub };
 }
 
 const firstRound = { agent: 'orchestrator', text: '# Request' };
@@ -197,5 +198,38 @@ describe('orchestra plan create (real binary, scripted orchestrator)', () => {
     const tools = body.tools.map((x) => x.name);
     expect(tools).toEqual(expect.arrayContaining(['Grep', 'Read', 'StructuredOutput']));
     for (const w of ['Write', 'Bash', 'Edit', 'Glob']) expect(tools).not.toContain(w);
+  });
+});
+
+describe('orchestra plan create (built CLI)', () => {
+  it('prints tasks, owners, waves, contracts and the graph; exit 2 with the problems when the plan stays invalid', async () => {
+    const t = await setup(
+      scenario()
+        .on(firstRound)
+        .structured(good as Record<string, unknown>)
+        .on(firstRound)
+        .structured(broken as Record<string, unknown>)
+        .on(repairRound)
+        .structured(broken as Record<string, unknown>)
+        .on(repairRound)
+        .structured(broken as Record<string, unknown>),
+    );
+    const ok = await runOrchestraAsync(['plan', 'create', REQUEST], { cwd: t.repo, env: t.env });
+    expect(ok.code, ok.stderr).toBe(0);
+    for (const s of [
+      'types-specialist',
+      'backend-specialist',
+      'src/types/**',
+      'operation',
+      'graph TD',
+      'Wave',
+    ])
+      expect(ok.stdout).toContain(s);
+    expect(ok.stdout).toMatch(/Run \S+: plan stored in the hub/);
+    const bad = await runOrchestraAsync(['plan', 'create', REQUEST], { cwd: t.repo, env: t.env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/still invalid after 3 rounds/);
+    expect(bad.stderr).toMatch(/cycle/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 });

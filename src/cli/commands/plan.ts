@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { action, type CliContext } from '../command.js';
 import { printJson } from '../io.js';
+import { registerCreate } from './plan-create.js';
 
 /** Adds one subcommand to `orchestra plan`; `plan create` joins by adding its registrar here. */
 export type PlanSubcommand = (plan: Command, ctx: CliContext) => void;
@@ -82,11 +83,13 @@ export const registerShow: PlanSubcommand = (plan, ctx) => {
 };
 
 /** The subcommands of `orchestra plan`, in `--help` order. */
-export const planSubcommands: PlanSubcommand[] = [registerCheck, registerShow];
+export const planSubcommands: PlanSubcommand[] = [registerCreate, registerCheck, registerShow];
 
 /** `orchestra plan …`: check and show plan files. */
 export function register(program: Command, ctx: CliContext): void {
-  const plan = program.command('plan').description('Check and show plans (task graphs in YAML or JSON)');
+  const plan = program
+    .command('plan')
+    .description('Create, check and show plans (task graphs in YAML or JSON)');
   for (const add of planSubcommands) add(plan, ctx);
 }
 
