@@ -93,6 +93,14 @@ export function createRunStore(ctx: StoreContext, seed: (runId: string, plan: Pl
       if (r.changes === 0) throw new OrchestraError('unknown-run', `no run "${id}" in the hub`);
       return get(id) as Run;
     },
+    /** Record the commit the run's tasks branch from (kept across resumes). */
+    setBase(id: string, baseCommit: string): Run {
+      const r = db
+        .prepare('UPDATE runs SET base_commit = ?, updated_at = ? WHERE id = ?')
+        .run(baseCommit, ctx.now().toISOString(), id);
+      if (r.changes === 0) throw new OrchestraError('unknown-run', `no run "${id}" in the hub`);
+      return get(id) as Run;
+    },
     /** Replace the stored plan (after a repair or a fix wave added tasks). */
     setPlan(id: string, plan: Plan): Run {
       db.prepare('UPDATE runs SET plan = ?, updated_at = ? WHERE id = ?').run(

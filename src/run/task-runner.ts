@@ -69,6 +69,10 @@ export interface TaskRunnerSettings {
   /** The model's context window in tokens (default from the model id). */
   contextWindow?: number;
   env?: Readonly<Record<string, string>>;
+  /** MCP servers of each attempt (the hub's tools); built per attempt. */
+  mcpServers?: () => Readonly<Record<string, unknown>>;
+  /** Tokens of the full context the task would otherwise need, for the packet.built event. */
+  fullContextTokens?: (cwd: string) => Promise<number | undefined>;
   /** Called for every event of the task, after it is stored (progress views). */
   onEvent?: (event: EventPayload, attempt: number) => void;
   now?: () => Date;
@@ -187,12 +191,24 @@ async function runAttempt(
   mayRespawn: boolean,
 ): Promise<{ outcome: ExecutionOutcome; summary: AttemptReport }> {
   const { hub, runId } = s;
+  hub.events.append({ runId, taskId: task.id, type: 'task.started', attempt, agent: s.agent.name });
   const packet = await buildPacket({
     plan: s.plan,
     taskId: task.id,
     agent: s.agent,
     hub: { hub, runId },
     ...(s.packetBudget ? { budget: s.packetBudget } : {}),
+  });
+  const full = await s.fullContextTokens?.(cwd).catch(() => undefined);
+  hub.events.append({
+    runId,
+    taskId: task.id,
+    type: 'packet.built',
+    attempt,
+    tokens: packet.tokens,
+    budget: packet.budget,
+    omitted: packet.omitted.map((x) => x.name),
+    ...(full === undefined ? {} : { fullContextTokens: full }),
   });
   const monitor = createLifecycleMonitor({
     ...(s.thresholds ? { thresholds: s.thresholds } : {}),
@@ -213,7 +229,6 @@ async function runAttempt(
       void execution?.terminate(stopReason);
     }
   };
-  hub.events.append({ runId, taskId: task.id, type: 'task.started', attempt, agent: s.agent.name });
   execution = s.executor.start(
     {
       runId,
@@ -232,6 +247,7 @@ async function runAttempt(
       ...(s.maxTurns ? { maxTurns: s.maxTurns } : {}),
       ...(s.maxBudgetUsd ? { maxBudgetUsd: s.maxBudgetUsd } : {}),
       ...(s.env ? { env: s.env } : {}),
+      ...(s.mcpServers ? { mcpServers: s.mcpServers() } : {}),
     },
     { onEvent },
   );
