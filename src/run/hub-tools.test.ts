@@ -203,7 +203,8 @@ describe('hub tools', () => {
         fc.stringMatching(/^[a-z]{1,8}\.ts$/),
         (dir, file) => {
           const owner = ownerOfPath(plan, `${dir}/${file}`);
-          const expected = { 'src/types': 'types', 'src/api': 'api', 'src/web': 'web' }[dir];
+          const owners: Record<string, string> = { 'src/types': 'types', 'src/api': 'api', 'src/web': 'web' };
+          const expected = owners[dir];
           expect(owner).toBe(expected);
         },
       ),
