@@ -101,6 +101,14 @@ export function createRunStore(ctx: StoreContext, seed: (runId: string, plan: Pl
       if (r.changes === 0) throw new OrchestraError('unknown-run', `no run "${id}" in the hub`);
       return get(id) as Run;
     },
+    /** Record the settings a run was started with, so a resume plays by the same rules. */
+    setConfig(id: string, config: Record<string, unknown>): Run {
+      const r = db
+        .prepare('UPDATE runs SET config = ?, updated_at = ? WHERE id = ?')
+        .run(JSON.stringify(config), ctx.now().toISOString(), id);
+      if (r.changes === 0) throw new OrchestraError('unknown-run', `no run "${id}" in the hub`);
+      return get(id) as Run;
+    },
     /** Replace the stored plan (after a repair or a fix wave added tasks). */
     setPlan(id: string, plan: Plan): Run {
       db.prepare('UPDATE runs SET plan = ?, updated_at = ? WHERE id = ?').run(

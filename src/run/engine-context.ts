@@ -1,0 +1,32 @@
+import type { OrchestraConfig } from '../config/index.js';
+import type { AgentDefinition } from '../domain/agent.js';
+import type { Plan } from '../domain/plan.js';
+import type { Executor, RunWorktrees } from '../executor/index.js';
+import type { Hub } from '../hub/index.js';
+import type { ValidationReport } from '../validator/index.js';
+import type { RunOptions } from './engine-types.js';
+import type { RunSettings } from './run-setup.js';
+
+/** What every step of a run shares. */
+export interface EngineContext {
+  options: RunOptions;
+  hub: Hub;
+  repoRoot: string;
+  commonDir: string;
+  runId: string;
+  plan: Plan;
+  settings: RunSettings;
+  config: OrchestraConfig;
+  agents: Map<string, AgentDefinition>;
+  worktrees: RunWorktrees;
+  executor: Executor;
+  /** The newest validation of the integration branch. */
+  lastReport: ValidationReport | undefined;
+}
+
+/** How dispatch ended. */
+export interface DispatchResult {
+  status: 'succeeded' | 'failed' | 'stopped';
+  fixRounds: number;
+  reason?: string;
+}

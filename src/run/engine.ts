@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { createClaudeCodeExecutor, openRunWorktrees, sweepWorktrees } from '../executor/index.js';
+import { git } from '../git/git.js';
+import { openRepo } from '../git/repo.js';
+import { gitWrite } from '../git/write.js';
+import { hubPath, openHub } from '../hub/index.js';
+import { integrationBranch, integrationWorktreePath } from '../validator/index.js';
+import { dispatchDynamic, dispatchStrict } from './dispatch.js';
+import type { EngineContext } from './engine-context.js';
+import type { RunOptions, RunOutcome } from './engine-types.js';
+import { observeHub } from './observed-hub.js';
+import { prepareRun } from './run-setup.js';
+
+/**
+ * Play the whole orchestra: plan (or load, or resume) → approval → dispatch specialists in waves →
+ * merge and validate on the integration branch → fix tasks to their owners (bounded rounds) → an
+ * integration branch for the user to review. All state is in the hub: a run killed at any moment
+ * continues with `resumeRunId`.
+ */
+export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
+  const envOpt = o.env ? { env: o.env } : {};
+  const repo = await openRepo(o.cwd, envOpt);
+  const rawHub = openHub({ path: hubPath(repo.root), ...(o.now ? { now: o.now } : {}) });
+  const hub = observeHub(rawHub, o.onEvent);
+  try {
+    const prep = await prepareRun(o, hub, repo.root);
+    const { runId, plan, settings } = prep;
+    // Leftovers of dead or finished runs go first; this run's own worktrees are reused.
+    await sweepWorktrees({ cwd: repo.root, keepRuns: [runId], ...envOpt }).catch(() => undefined);
+    const stored = hub.runs.require(runId);
+    const worktrees = await openRunWorktrees({
+      cwd: repo.root,
+      runId,
+      ...(stored.baseCommit ? { base: stored.baseCommit } : {}),
+      ...envOpt,
+    });
+    hub.runs.setBase(runId, worktrees.base);
+    hub.runs.setConfig(runId, { ...settings });
+    hub.runs.setStatus(runId, 'running');
+    if (prep.resumed) hub.events.append({ runId, type: 'note', text: `resumed by process ${process.pid}` });
+    else hub.events.append({ runId, type: 'run.started', goal: plan.goal, baseCommit: worktrees.base });
+    for (const t of plan.tasks) {
+      const known = hub.tasks.get(runId, t.id);
+      if (!known) hub.tasks.upsert({ runId, id: t.id, agent: t.agent, status: 'queued' });
+      // A task that was running when the run died starts again in its kept worktree.
+      else if (known.status === 'running') hub.tasks.setStatus(runId, t.id, 'queued', 'interrupted; resumed');
+    }
+    const ctx: EngineContext = {
+      options: o,
+      hub,
+      repoRoot: repo.root,
+      commonDir: repo.commonDir,
+      runId,
+      plan,
+      settings,
+      config: prep.config,
+      agents: prep.agents,
+      worktrees,
+      executor:
+        o.executor ??
+        createClaudeCodeExecutor({
+          settingSources: prep.config.executor.settingSources,
+          hungAfterMs: prep.config.lifecycle.hungAfterMs,
+          ...envOpt,
+        }),
+      lastReport: undefined,
+    };
+    const result = settings.waves === 'dynamic' ? await dispatchDynamic(ctx) : await dispatchStrict(ctx);
+    const outcome: RunOutcome = {
+      runId,
+      status: result.status,
+      integrationBranch: integrationBranch(runId),
+      merged: hub.tasks.list(runId, { status: 'merged' }).map((t) => t.id),
+      failed: hub.tasks
+        .list(runId)
+        .filter((t) => ['failed', 'terminated', 'blocked'].includes(t.status))
+        .map((t) => ({ taskId: t.id, reason: t.reason ?? t.status })),
+      fixRounds: result.fixRounds,
+      openIssues: (ctx.lastReport?.findings ?? []).filter((f) => f.severity === 'error').map((f) => f.title),
+      ...(result.reason ? { reason: result.reason } : {}),
+    };
+    if (outcome.status === 'succeeded' && settings.merge) {
+      const into = await mergeIntoUserBranch(repo.root, repo.commonDir, outcome.integrationBranch);
+      outcome.mergedInto = into;
+    }
+    hub.runs.setStatus(runId, outcome.status);
+    hub.events.append({
+      runId,
+      type: 'run.finished',
+      status: outcome.status,
+      ...(outcome.reason ? { reason: outcome.reason } : {}),
+    });
+    if (outcome.status !== 'stopped') await closeRun(ctx, outcome.status === 'succeeded');
+    return outcome;
+  } finally {
+    rawHub.close();
+  }
+}
+
+/**
+ * The end of a run: its task worktrees and branches go (after success right away; after a failure
+ * the next sweep, so they can be inspected first); the integration branch stays for review.
+ */
+async function closeRun(ctx: EngineContext, succeeded: boolean): Promise<void> {
+  const path = integrationWorktreePath(ctx.repoRoot, ctx.runId);
+  if (existsSync(path)) {
+    await gitWrite(['worktree', 'remove', '--force', path], {
+      cwd: ctx.repoRoot,
+      commonDir: ctx.commonDir,
+      allowFailure: true,
+    });
+  }
+  await ctx.worktrees.finish();
+  if (succeeded) await sweepWorktrees({ cwd: ctx.repoRoot, runId: ctx.runId }).catch(() => undefined);
+}
+
+/** `--merge`: merge the green integration branch into the user's branch, never over their changes. */
+async function mergeIntoUserBranch(root: string, commonDir: string, branch: string): Promise<string> {
+  const status = await git(['status', '--porcelain', '--untracked-files=no'], { cwd: root });
+  const current = (
+    await git(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: root, allowFailure: true })
+  ).stdout.trim();
+  if (!current) return `not merged: your checkout is on a detached HEAD; merge ${branch} yourself`;
+  if (status.stdout.trim())
+    return `not merged: ${current} has uncommitted changes; commit them, then git merge ${branch}`;
+  const r = await gitWrite(['merge', '--no-ff', '--no-edit', branch], {
+    cwd: root,
+    commonDir,
+    allowFailure: true,
+  });
+  if (r.code !== 0) {
+    await gitWrite(['merge', '--abort'], { cwd: root, commonDir, allowFailure: true });
+    return `not merged: merging into ${current} conflicted; the merge was aborted`;
+  }
+  return current;
+}

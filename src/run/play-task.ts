@@ -1,0 +1,54 @@
+import { findMatchingGlob } from '../domain/globs.js';
+import type { EngineContext } from './engine-context.js';
+import { runTask, type TaskRunOutcome } from './task-runner.js';
+
+/** Spent so far in this run, in USD, from the hub's usage rows. */
+export function spentUsd(ctx: EngineContext): number {
+  return ctx.hub.usage.summary(ctx.runId, 'layer').total.costUsd;
+}
+
+/**
+ * Whether starting one more task could exceed `--budget-usd`: spent so far plus the average cost of
+ * a task attempt so far (nothing known yet: only what is spent counts).
+ */
+export function budgetWouldBeExceeded(ctx: EngineContext): boolean {
+  const budget = ctx.settings.budgetUsd;
+  if (budget === undefined) return false;
+  const spent = spentUsd(ctx);
+  const attempts = ctx.hub.usage.list(ctx.runId).filter((u) => u.layer === 'specialist').length;
+  const average = attempts > 0 ? spent / attempts : 0;
+  return spent + average > budget;
+}
+
+/** Which task owns a path, for deny messages the model can act on. */
+export function ownerOf(ctx: EngineContext, path: string): string | undefined {
+  return ctx.plan.tasks.find((t) => findMatchingGlob(path, t.owns))?.id;
+}
+
+/** Run one task (first run, resume, or a fix attempt) as a specialist with the run's settings. */
+export async function playTask(ctx: EngineContext, taskId: string): Promise<TaskRunOutcome> {
+  const task = ctx.plan.tasks.find((t) => t.id === taskId);
+  const agent = task ? ctx.agents.get(task.agent) : undefined;
+  if (!task || !agent) throw new Error(`task ${taskId} or its agent is missing`);
+  const { settings, config } = ctx;
+  const remaining =
+    settings.budgetUsd === undefined ? undefined : Math.max(0.0001, settings.budgetUsd - spentUsd(ctx));
+  const maxBudgetUsd = [remaining, config.executor.maxBudgetUsd].filter((x): x is number => x !== undefined);
+  const model = settings.model ?? (agent.model && agent.model !== 'inherit' ? agent.model : config.model);
+  return runTask({
+    hub: ctx.hub,
+    executor: ctx.executor,
+    worktrees: ctx.worktrees,
+    runId: ctx.runId,
+    plan: ctx.plan,
+    taskId,
+    agent,
+    ownerOf: (p) => ownerOf(ctx, p),
+    thresholds: config.lifecycle,
+    maxAttempts: config.lifecycle.maxAttempts,
+    model,
+    maxTurns: config.executor.maxTurns,
+    ...(maxBudgetUsd.length ? { maxBudgetUsd: Math.min(...maxBudgetUsd) } : {}),
+    ...(ctx.options.now ? { now: ctx.options.now } : {}),
+  });
+}

@@ -1,0 +1,125 @@
+import { resolve } from 'node:path';
+import { loadAgents } from '../agents/index.js';
+import { loadConfig, type OrchestraConfig } from '../config/index.js';
+import type { AgentDefinition } from '../domain/agent.js';
+import type { Plan } from '../domain/plan.js';
+import { UserError } from '../errors.js';
+import { newRunId } from '../executor/index.js';
+import type { Hub } from '../hub/index.js';
+import { loadValidPlan, planToText } from '../orchestrator/index.js';
+import { createPlan } from '../orchestrator/plan-create.js';
+import { planWaves } from '../scheduler/index.js';
+import type { RunOptions, WaveMode } from './engine-types.js';
+
+/** The settings a run keeps in the hub, so a resume plays by the same rules. */
+export interface RunSettings {
+  maxParallel: number;
+  contextBudget: number;
+  budgetUsd?: number;
+  waves: WaveMode;
+  model?: string;
+  fixRounds: number;
+  merge: boolean;
+}
+
+/** A run ready to dispatch: its id, plan, settings and agents. */
+export interface PreparedRun {
+  runId: string;
+  plan: Plan;
+  settings: RunSettings;
+  config: OrchestraConfig;
+  agents: Map<string, AgentDefinition>;
+  resumed: boolean;
+}
+
+/**
+ * Resolve what to run: resume a stored run, load a plan file, or plan a request with the
+ * orchestrator; then show the plan and ask for approval unless `yes`.
+ */
+export async function prepareRun(o: RunOptions, hub: Hub, root: string): Promise<PreparedRun> {
+  const config = loadConfig(root);
+  const loaded = loadAgents({ cwd: o.cwd, ...(o.homeDir ? { homeDir: o.homeDir } : {}) });
+  const agents = new Map(loaded.agents.map((a) => [a.name, a]));
+  const sources = [o.request, o.planFile, o.resumeRunId].filter((x) => x !== undefined).length;
+  if (sources !== 1)
+    throw new UserError(
+      'run-source',
+      'give exactly one of: a request ("<request>"), --plan <file>, or --resume <run-id>',
+    );
+
+  if (o.resumeRunId) {
+    const run = hub.runs.get(o.resumeRunId);
+    if (!run)
+      throw new UserError('unknown-run', `no run "${o.resumeRunId}" in ${root}; orchestra runs lists them`);
+    if (!run.plan)
+      throw new UserError('run-without-plan', `run "${run.id}" has no plan to resume; start a new run`);
+    if (run.status === 'succeeded')
+      throw new UserError('run-finished', `run "${run.id}" already succeeded; nothing to resume`);
+    const stored = (run.config ?? {}) as Partial<RunSettings>;
+    const settings = settingsFrom(o, config, stored);
+    checkAgents(run.plan, agents);
+    return { runId: run.id, plan: run.plan, settings, config, agents, resumed: true };
+  }
+
+  let runId: string;
+  let plan: Plan;
+  if (o.planFile) {
+    plan = loadValidPlan(resolve(o.cwd, o.planFile), { knownAgents: [...agents.keys()] }).plan;
+    runId = newRunId(o.now ? { now: o.now } : {});
+    hub.runs.create({ id: runId, goal: plan.goal, repo: root, plan, status: 'planning' });
+  } else {
+    const created = await createPlan({
+      cwd: o.cwd,
+      request: o.request as string,
+      ...(o.executor ? { executor: o.executor } : {}),
+      ...(o.env ? { env: o.env } : {}),
+      ...(o.homeDir ? { homeDir: o.homeDir } : {}),
+      ...(o.model ? { model: o.model } : {}),
+      ...(o.now ? { now: o.now } : {}),
+    });
+    runId = created.runId;
+    plan = created.plan;
+  }
+  checkAgents(plan, agents);
+  const settings = settingsFrom(o, config, {});
+  const limits = { maxParallel: settings.maxParallel, contextBudget: settings.contextBudget };
+  const shown = planToText(plan, planWaves(plan.tasks, limits), limits);
+  if (!o.yes) {
+    if (!o.approve) {
+      throw new UserError(
+        'needs-approval',
+        `run ${runId} is planned but not started: there is no terminal to ask for approval. Review the plan (orchestra plan show), then start it with --yes: orchestra run --resume ${runId} --yes`,
+      );
+    }
+    if (!(await o.approve(plan, shown))) {
+      hub.runs.setStatus(runId, 'cancelled');
+      throw new UserError('not-approved', `run ${runId} was not approved; nothing was started`);
+    }
+  }
+  return { runId, plan, settings, config, agents, resumed: false };
+}
+
+function settingsFrom(o: RunOptions, config: OrchestraConfig, stored: Partial<RunSettings>): RunSettings {
+  const s: RunSettings = {
+    maxParallel: o.maxParallel ?? stored.maxParallel ?? config.maxParallel,
+    contextBudget: o.contextBudget ?? stored.contextBudget ?? config.contextBudget,
+    waves: o.waves ?? stored.waves ?? 'strict',
+    fixRounds: stored.fixRounds ?? config.fixRounds,
+    merge: o.merge ?? stored.merge ?? false,
+  };
+  const budgetUsd = o.budgetUsd ?? stored.budgetUsd;
+  if (budgetUsd !== undefined) s.budgetUsd = budgetUsd;
+  const model = o.model ?? stored.model;
+  if (model !== undefined) s.model = model;
+  return s;
+}
+
+function checkAgents(plan: Plan, agents: Map<string, AgentDefinition>): void {
+  const missing = [...new Set(plan.tasks.map((t) => t.agent).filter((a) => !agents.has(a)))];
+  if (missing.length > 0) {
+    throw new UserError(
+      'unknown-agent',
+      `the plan names agents that do not exist here: ${missing.join(', ')}; add them to .claude/agents/ (orchestra agents list shows what exists)`,
+    );
+  }
+}

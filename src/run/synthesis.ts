@@ -1,0 +1,124 @@
+import { type ValidationReport, validateRun } from '../validator/index.js';
+import type { EngineContext } from './engine-context.js';
+import { budgetWouldBeExceeded, playTask } from './play-task.js';
+
+/** Validation runs one at a time: they share the integration worktree. */
+const queues = new WeakMap<EngineContext, Promise<unknown>>();
+
+/**
+ * Merge every completed task into the integration branch (rebuilt from the base, one merge at a
+ * time, checks after each) and validate it; merged tasks are marked, findings become fix tasks.
+ */
+export function synthesize(ctx: EngineContext): Promise<ValidationReport | undefined> {
+  const previous = queues.get(ctx) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => validateOnce(ctx));
+  queues.set(ctx, next);
+  return next;
+}
+
+async function validateOnce(ctx: EngineContext): Promise<ValidationReport | undefined> {
+  const { hub, runId } = ctx;
+  const done = hub.tasks
+    .list(runId)
+    .filter((t) => (t.status === 'succeeded' || t.status === 'merged') && t.branch);
+  if (done.length === 0) return undefined;
+  const before = new Set(hub.fixes.list(runId).map((f) => f.id));
+  const report = await validateRun({
+    cwd: ctx.repoRoot,
+    runId,
+    hub,
+    excludedDependencies: ctx.config.excludedDependencies,
+  });
+  ctx.lastReport = report;
+  const merged = new Set(report.merges.filter((m) => m.ok).map((m) => m.taskId));
+  for (const t of done) {
+    if (merged.has(t.id) && t.status !== 'merged') hub.tasks.setStatus(runId, t.id, 'merged');
+    // A task whose merge conflicted is no longer merged: its fix task brings it back.
+    if (!merged.has(t.id) && t.status === 'merged')
+      hub.tasks.setStatus(runId, t.id, 'succeeded', 'merge conflicted');
+  }
+  for (const f of hub.fixes.list(runId)) {
+    if (before.has(f.id)) continue;
+    hub.events.append({
+      runId,
+      taskId: f.ownerTask,
+      type: 'fix.created',
+      fixId: f.id,
+      owner: f.ownerTask,
+      round: 0,
+      description: f.description,
+    });
+  }
+  return report;
+}
+
+/** The outcome of the fix loop. */
+export interface FixLoopResult {
+  ok: boolean;
+  rounds: number;
+  stopped?: boolean;
+  reason?: string;
+}
+
+/**
+ * Send open fix tasks to their owners and validate again, until the integration branch is green
+ * or `fixRounds` rounds have not converged.
+ */
+export async function fixLoop(
+  ctx: EngineContext,
+  report: ValidationReport | undefined,
+): Promise<FixLoopResult> {
+  const { hub, runId } = ctx;
+  let current = report;
+  for (let round = 1; ; round++) {
+    const open = hub.fixes.list(runId, { status: 'open' });
+    const ok = current === undefined || current.ok;
+    if (open.length === 0) {
+      return ok
+        ? { ok: true, rounds: round - 1 }
+        : {
+            ok: false,
+            rounds: round - 1,
+            reason: 'the integration branch has errors no task owns; see orchestra report',
+          };
+    }
+    if (round > ctx.settings.fixRounds) {
+      return {
+        ok: false,
+        rounds: round - 1,
+        reason: `the fix loop did not converge after ${ctx.settings.fixRounds} round${ctx.settings.fixRounds === 1 ? '' : 's'}: ${open.length} fix task${open.length === 1 ? '' : 's'} still open (${[...new Set(open.map((f) => f.ownerTask))].join(', ')})`,
+      };
+    }
+    if (budgetWouldBeExceeded(ctx)) return { ok: false, rounds: round - 1, stopped: true, reason: 'budget' };
+    const owners = [...new Set(open.map((f) => f.ownerTask))].filter((id) =>
+      ctx.plan.tasks.some((t) => t.id === id),
+    );
+    hub.events.append({
+      runId,
+      type: 'note',
+      text: `fix round ${round}: ${open.length} fix task${open.length === 1 ? '' : 's'} to ${owners.join(', ') || '(no owner in the plan)'}`,
+    });
+    await inBatches(owners, ctx.settings.maxParallel, async (owner) => {
+      const out = await playTask(ctx, owner);
+      if (out.status === 'succeeded') {
+        for (const f of open.filter((x) => x.ownerTask === owner)) hub.fixes.setStatus(f.id, 'resolved');
+      }
+    });
+    // Fixes of tasks no longer in the plan cannot be dispatched: give them up, visibly.
+    for (const f of open.filter((x) => !owners.includes(x.ownerTask))) hub.fixes.setStatus(f.id, 'abandoned');
+    current = await synthesize(ctx);
+  }
+}
+
+/** Run `fn` over `items`, at most `limit` at a time. */
+export async function inBatches<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  const queue = [...items];
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, queue.length)) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+  });
+  await Promise.all(workers);
+}
