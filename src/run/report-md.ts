@@ -1,0 +1,160 @@
+import { formatDuration, formatInt, formatPacketRatio, formatPercent, formatUsd } from './report-format.js';
+import type { LayerReport, RunReport, TokenFigures } from './report-types.js';
+
+const LAYER_NAMES: Record<LayerReport['layer'], string> = {
+  orchestrator: 'orchestrator',
+  specialist: 'specialists',
+  validation: 'validation',
+};
+
+/** A markdown table cell: pipes escaped, one line. */
+function cell(text: string): string {
+  return text
+    .replaceAll('\\', '\\\\')
+    .replaceAll('|', '\\|')
+    .replace(/\s*\n\s*/g, ' ');
+}
+
+function table(head: string[], align: Array<'l' | 'r'>, rows: string[][]): string[] {
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ];
+}
+
+const tokenCells = (t: TokenFigures) => [
+  formatInt(t.inputTokens),
+  formatInt(t.cacheCreationInputTokens),
+  formatInt(t.cacheReadInputTokens),
+  formatInt(t.outputTokens),
+  formatInt(t.totalTokens),
+  formatUsd(t.costUsd),
+];
+
+/** One line on what was merged out of how many tasks. */
+export function mergedLine(r: RunReport): string {
+  return `${r.merged.length} of ${r.tasks.length} task${r.tasks.length === 1 ? '' : 's'} merged`;
+}
+
+/** The report as Markdown (what `orchestra report` prints by default). */
+export function renderReportMd(r: RunReport): string {
+  const out: string[] = [
+    `# Orchestra report: run ${r.run.id}`,
+    '',
+    `- Goal: ${r.run.goal.replace(/\s*\n\s*/g, ' ')}`,
+    `- Status: ${r.run.status}${r.run.reason ? ` (${r.run.reason})` : ''}; ${mergedLine(r)}`,
+    `- Time: ${formatDuration(r.run.timeMs)} (created ${r.run.createdAt})`,
+  ];
+  if (r.budgetExceeded)
+    out.push(
+      `- Budget: stopped at ${formatUsd(r.budgetExceeded.spentUsd)} of ${formatUsd(r.budgetExceeded.budgetUsd)}; resume with \`orchestra run --resume ${r.run.id}\``,
+    );
+  out.push('', '## Tokens and cost by layer', '');
+  out.push(
+    ...table(
+      ['layer', 'input', 'cache write', 'cache read', 'output', 'total', 'cost', 'time'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      [
+        ...r.layers.map((l) => [LAYER_NAMES[l.layer], ...tokenCells(l), formatDuration(l.timeMs)]),
+        ['total', ...tokenCells(r.total), formatDuration(r.total.timeMs)],
+      ],
+    ),
+  );
+  out.push('');
+  out.push(
+    r.tokensPerMergedTask === null
+      ? '- Tokens per merged task: — (no task merged)'
+      : `- Tokens per merged task: ${formatInt(r.tokensPerMergedTask)} (${formatUsd(r.costPerMergedTask ?? 0)} per merged task)`,
+  );
+  out.push(
+    r.context.tasks === 0
+      ? '- Context packets vs full context: not measured'
+      : `- Context packets vs full context: ${formatPacketRatio(r.context.packetTokens, r.context.fullContextTokens)}, over ${r.context.tasks} task${r.context.tasks === 1 ? '' : 's'}`,
+  );
+  if (r.baseline) {
+    const b = r.baseline;
+    out.push('', '## Orchestrated vs single agent', '');
+    out.push(
+      ...table(
+        ['', 'orchestrated', 'single agent'],
+        ['l', 'r', 'r'],
+        [
+          ['tokens', formatInt(r.total.totalTokens), formatInt(b.usage.totalTokens)],
+          ['cost', formatUsd(r.total.costUsd), formatUsd(b.usage.costUsd)],
+          ['time', formatDuration(r.total.timeMs), formatDuration(b.timeMs)],
+          ['result', `${r.run.status}, ${mergedLine(r)}`, b.result ?? '—'],
+        ],
+      ),
+    );
+    if (b.usage.totalTokens > 0)
+      out.push(
+        '',
+        `The orchestra used ${formatPercent(r.total.totalTokens, b.usage.totalTokens)} of the single agent's tokens.`,
+      );
+  }
+  out.push('', '## Tasks', '');
+  if (r.tasks.length === 0) out.push('(no tasks)');
+  else
+    out.push(
+      ...table(
+        ['task', 'agent', 'wave', 'status', 'attempts', 'tokens', 'cost', 'time', 'packet vs full context'],
+        ['l', 'l', 'r', 'l', 'r', 'r', 'r', 'r', 'l'],
+        r.tasks.map((t) => [
+          t.id,
+          t.agent,
+          t.wave === null ? '—' : String(t.wave),
+          t.status,
+          String(t.attempts),
+          formatInt(t.usage.totalTokens),
+          formatUsd(t.usage.costUsd),
+          formatDuration(t.timeMs),
+          t.packet ? formatPacketRatio(t.packet.tokens, t.packet.fullContextTokens) : '—',
+        ]),
+      ),
+    );
+  const stops = r.tasks.flatMap((t) =>
+    t.attemptLog
+      .filter((a) => a.outcome === 'failed' || a.outcome === 'terminated')
+      .map(
+        (a) =>
+          `- ${t.id}, attempt ${a.attempt}: ${a.outcome}${a.reason ? ` (${a.reason}${a.detail ? `: ${a.detail}` : ''})` : ''}`,
+      ),
+  );
+  if (stops.length) out.push('', '### Attempts stopped or failed', '', ...stops);
+  if (r.waves.length) {
+    out.push('', '## Waves', '');
+    out.push(
+      ...table(
+        ['wave', 'tasks', 'estimated / budget', 'time', 'merged', 'failed'],
+        ['r', 'l', 'r', 'r', 'l', 'l'],
+        r.waves.map((w) => [
+          String(w.wave),
+          w.tasks.join(', '),
+          `${formatInt(w.estimatedTokens)} / ${formatInt(w.budget)}`,
+          formatDuration(w.timeMs),
+          w.merged.join(', ') || '—',
+          w.failed.join(', ') || '—',
+        ]),
+      ),
+    );
+  }
+  out.push('', `## Conflicts (${r.conflicts.length})`, '');
+  if (r.conflicts.length === 0) out.push('None.');
+  for (const c of r.conflicts)
+    out.push(
+      `- #${c.id} ${c.kind}: ${c.tasks.join(', ')}${c.files.length ? ` — ${c.files.join(', ')}` : ''}${c.detail ? ` — ${c.detail}` : ''}`,
+    );
+  out.push('', `## Fixes (${r.fixes.length})`, '');
+  if (r.fixes.length === 0) out.push('None.');
+  for (const f of r.fixes)
+    out.push(
+      `- #${f.id} for ${f.ownerTask} (${f.status}${f.source ? `, from ${f.source}` : ''}): ${f.description}`,
+    );
+  if (r.findings.length) {
+    out.push('', `## Validation findings (${r.findings.length})`, '');
+    for (const f of r.findings)
+      out.push(`- ${f.severity} ${f.kind}${f.taskId ? ` (${f.taskId})` : ''}: ${f.message}`);
+  }
+  return `${out.join('\n')}\n`;
+}
