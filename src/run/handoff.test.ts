@@ -1,0 +1,303 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { handoffSchema } from '../domain/handoff.js';
+import { type PlanInput, planSchema } from '../domain/plan.js';
+import type { TaskResult } from '../domain/task-result.js';
+import { openHub } from '../hub/index.js';
+import {
+  buildCompletionHandoff,
+  type CompletionHandoffInput,
+  classifyNote,
+  dependentsOf,
+  gitFileReader,
+  storeCompletionHandoff,
+} from './handoff.js';
+
+const plan = planSchema.parse({
+  version: 1,
+  goal: 'Real-time collaboration',
+  architecture: {
+    decisions: [{ id: 'transport', decision: 'WebSocket via ws', rationale: 'bidirectional' }],
+    constraints: ['Optimistic UI with rollback'],
+    excludedDependencies: ['socket.io'],
+  },
+  contracts: [
+    { id: 'WsEvents', kind: 'typescript', owner: 'backend', definition: 'export type WsEvent = string;' },
+  ],
+  tasks: [
+    {
+      id: 'backend',
+      title: 'WebSocket server',
+      agent: 'backend-specialist',
+      owns: ['src/server/**', 'package.json'],
+      provides: ['WsEvents'],
+    },
+    {
+      id: 'frontend',
+      title: 'React client',
+      agent: 'frontend-specialist',
+      owns: ['src/web/**'],
+      dependsOn: ['backend'],
+      consumes: ['WsEvents'],
+      reads: ['src/server/events.ts'],
+    },
+    { id: 'tests', title: 'Tests', agent: 'test-specialist', owns: ['test/**'], dependsOn: ['backend'] },
+  ],
+} satisfies PlanInput);
+const backend = plan.tasks[0]!;
+
+const result: TaskResult = {
+  summary: 'WebSocket server with\noperations and presence',
+  contracts: [
+    { id: 'WsEvents', definition: "export type WsEvent =\n  'connection' | 'message' | 'disconnect';" },
+  ],
+  testRequirements: [
+    'Concurrent operation ordering',
+    'Reconnection with state recovery',
+    'Concurrent operation ordering',
+  ],
+  dependenciesNeeded: ['uuid@9.0.0', 'ws@^8.0.0'],
+  notes: [
+    'Operations must be applied in timestamp order',
+    'Batch operations every 100ms',
+    'Max 1000 operations per document in memory',
+    'limitation: presence is per process',
+    'The server listens on PORT',
+  ],
+};
+
+const branchFiles: Record<string, string> = {
+  'src/server/events.ts':
+    "export type WsEvent = 'connection' | 'message' | 'disconnect';\nexport function send(e: WsEvent): void { console.log(e); }\nconst hidden = 1;\n",
+  'src/server/events.test.ts': 'export const notAnInterface = 1;\n',
+  'src/server/README.md': 'docs\n',
+  'package.json': JSON.stringify({
+    name: 'app',
+    dependencies: { ws: '^8.0.0', zod: '^4.0.0' },
+    devDependencies: { vitest: '^4.0.0' },
+  }),
+};
+const baseFiles: Record<string, string> = {
+  'package.json': JSON.stringify({
+    name: 'app',
+    dependencies: { zod: '^3.0.0' },
+    devDependencies: { vitest: '^4.0.0' },
+  }),
+  'src/server/old.ts': 'export const old = 1;\n',
+};
+
+/** Overrides; an `undefined` value removes the default (exactOptionalPropertyTypes). */
+type Over = { [K in keyof CompletionHandoffInput]?: CompletionHandoffInput[K] | undefined };
+const input = (over: Over = {}): CompletionHandoffInput => {
+  const out: Record<string, unknown> = {
+    task: backend,
+    plan,
+    agentName: 'backend-specialist',
+    result,
+    changes: [
+      { path: 'src/server/events.ts', status: 'A' },
+      { path: 'src/server/events.test.ts', status: 'A' },
+      { path: 'src/server/README.md', status: 'A' },
+      { path: 'package.json', status: 'M' },
+      { path: 'src/server/old.ts', status: 'D' },
+    ],
+    readFile: (p: string) => branchFiles[p],
+    readBaseFile: (p: string) => baseFiles[p],
+    availableContextBudget: 8500,
+    now: () => new Date('2026-11-25T10:30:00Z'),
+    ...over,
+  };
+  for (const [k, v] of Object.entries(out)) if (v === undefined) delete out[k];
+  return out as unknown as CompletionHandoffInput;
+};
+
+describe('buildCompletionHandoff', () => {
+  it('builds the article’s envelope from the result and the real diff', async () => {
+    const h = await buildCompletionHandoff(input());
+    expect(handoffSchema.parse(h)).toEqual(h);
+    expect(h.from).toBe('backend (backend-specialist)');
+    expect(h.to).toBe('frontend, tests');
+    expect(h.timestamp).toBe('2026-11-25T10:30:00.000Z');
+    expect(h.artifacts.interfaces).toEqual([
+      'src/server/events.ts: export type WsEvent = "connection" | "message" | "disconnect";',
+      'src/server/events.ts: export function send(e: WsEvent): void;',
+      "contract WsEvents: export type WsEvent = 'connection' | 'message' | 'disconnect';",
+    ]);
+    expect(h.artifacts.implementationNotes).toEqual({
+      critical: [
+        'Deleted: src/server/old.ts (do not import them)',
+        'Added: src/server/README.md, src/server/events.test.ts, src/server/events.ts',
+        'Modified: package.json',
+        'Operations must be applied in timestamp order',
+        'The server listens on PORT',
+      ],
+      optimization: ['Batch operations every 100ms'],
+      limitation: [
+        'Max 1000 operations per document in memory',
+        'presence is per process',
+        'Needs dependency uuid@9.0.0, not added by this task (ask the owner of package.json)',
+      ],
+    });
+    expect(h.artifacts.dependencies).toEqual(['ws@^8.0.0', 'zod@^4.0.0 (was ^3.0.0)']);
+    expect(h.artifacts.testRequirements).toEqual([
+      'Concurrent operation ordering',
+      'Reconnection with state recovery',
+    ]);
+    expect(h.nextAgentContext).toEqual({
+      focus:
+        'Task backend "WebSocket server" is done: WebSocket server with operations and presence. frontend consumes contracts WsEvents and files src/server/events.ts.',
+      constraints: [
+        'Decision transport: WebSocket via ws (bidirectional)',
+        'Optimistic UI with rollback',
+        'Never add: socket.io',
+      ],
+      availableContextBudget: 8500,
+    });
+  });
+
+  it('is deterministic whatever the order of the changes', async () => {
+    const changes = input().changes;
+    await fc.assert(
+      fc.asyncProperty(fc.shuffledSubarray([...changes], { minLength: changes.length }), async (shuffled) => {
+        expect(await buildCompletionHandoff(input({ changes: shuffled }))).toEqual(
+          await buildCompletionHandoff(input()),
+        );
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('works without a result: diff facts only, and names a provided contract missing from the result', async () => {
+    const none = await buildCompletionHandoff(
+      input({ result: undefined, dependents: [], availableContextBudget: undefined }),
+    );
+    expect(none.to).toBe('dependents');
+    expect(none.artifacts.testRequirements).toEqual([]);
+    expect(none.nextAgentContext.focus).toBe(
+      'Task backend "WebSocket server" is done. Build on its contracts WsEvents.',
+    );
+    expect(none.nextAgentContext).not.toHaveProperty('availableContextBudget');
+    const partial = await buildCompletionHandoff(input({ result: { ...result, contracts: [] } }));
+    expect(partial.artifacts.implementationNotes.limitation).toContain(
+      'Provides contract WsEvents per the plan, but its result did not declare it',
+    );
+  });
+
+  it('reads dependencies of an added, nested or invalid package.json and flags excluded ones', async () => {
+    const files: Record<string, string> = {
+      'packages/web/package.json': JSON.stringify({
+        dependencies: { 'socket.io': '^4' },
+        peerDependencies: { react: '^19' },
+      }),
+      'package.json': '{ not json',
+    };
+    const h = await buildCompletionHandoff(
+      input({
+        result: undefined,
+        changes: [
+          { path: 'packages/web/package.json', status: 'A' },
+          { path: 'package.json', status: 'M' },
+        ],
+        readFile: (p) => files[p],
+      }),
+    );
+    expect(h.artifacts.dependencies).toEqual([
+      'packages/web: socket.io@^4',
+      'packages/web: react@^19 (peer)',
+    ]);
+    expect(h.artifacts.implementationNotes.critical).toContain(
+      'Adds socket.io, which the plan excludes: the integration validator will flag it',
+    );
+    expect(h.artifacts.implementationNotes.limitation).toContain(
+      'package.json is not valid JSON on the task branch',
+    );
+    const noBase = await buildCompletionHandoff(input({ readBaseFile: undefined }));
+    expect(noBase.artifacts.dependencies).toEqual([]);
+    expect(noBase.artifacts.implementationNotes.limitation).toContain(
+      'package.json changed, but its dependencies were not compared with the base',
+    );
+  });
+
+  it('names renames and survives an unreadable file', async () => {
+    const h = await buildCompletionHandoff(
+      input({
+        result: undefined,
+        changes: [
+          { path: 'src/server/new.ts', status: 'R100', from: 'src/server/old.ts' },
+          { path: 'src/server/broken.ts', status: 'A' },
+        ],
+        readFile: (p) => {
+          if (p === 'src/server/broken.ts') throw new Error('EIO');
+          return 'export const renamed = 1;\n';
+        },
+      }),
+    );
+    expect(h.artifacts.implementationNotes.critical).toEqual([
+      'Renamed: src/server/old.ts → src/server/new.ts (import the new paths)',
+      'Added: src/server/broken.ts',
+    ]);
+    expect(h.artifacts.interfaces).toEqual(['src/server/new.ts: export const renamed = 1;']);
+  });
+});
+
+describe('classifyNote', () => {
+  it.each([
+    ['Operations must be applied in timestamp order', 'critical'],
+    ['Batch operations every 100ms', 'optimization'],
+    ['Responses are cached for 5 s', 'optimization'],
+    ['Max 1000 operations per document in memory', 'limitation'],
+    ['Retries are not implemented yet', 'limitation'],
+    ['optimization: nothing special', 'optimization'],
+    ['CRITICAL: never block the loop', 'critical'],
+  ] as const)('%s → %s', (note, kind) => {
+    expect(classifyNote(note).kind).toBe(kind);
+  });
+});
+
+describe('helpers', () => {
+  it('dependentsOf follows dependsOn in plan order', () => {
+    expect(dependentsOf(plan, 'backend')).toEqual(['frontend', 'tests']);
+    expect(dependentsOf(plan, 'tests')).toEqual([]);
+  });
+
+  it('gitFileReader reads a file at a revision, undefined when absent', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-handoff-'));
+    try {
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], {
+          cwd: dir,
+          stdio: 'pipe',
+        });
+      git('init', '-q', '-b', 'main');
+      writeFileSync(path.join(dir, 'package.json'), '{"dependencies":{}}\n');
+      git('add', 'package.json');
+      git('commit', '-q', '-m', 'one');
+      writeFileSync(path.join(dir, 'package.json'), '{"dependencies":{"ws":"^8"}}\n');
+      git('commit', '-q', '-am', 'two');
+      expect(await gitFileReader({ cwd: dir, ref: 'HEAD~1' })('package.json')).toBe('{"dependencies":{}}\n');
+      expect(await gitFileReader({ cwd: dir, ref: 'HEAD' })('package.json')).toContain('ws');
+      expect(await gitFileReader({ cwd: dir, ref: 'HEAD' })('nope.ts')).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('storeCompletionHandoff puts the handoff and logs a handoff event', async () => {
+    const hub = openHub({ path: ':memory:' });
+    try {
+      hub.runs.create({ id: 'r1', goal: plan.goal, repo: '/repo', plan });
+      const h = await buildCompletionHandoff(input());
+      storeCompletionHandoff(hub, 'r1', 'backend', h);
+      expect(hub.handoffs.latest('r1', 'backend')).toEqual(h);
+      expect(hub.events.list({ runId: 'r1', type: 'handoff' })).toMatchObject([
+        { taskId: 'backend', from: 'backend (backend-specialist)', to: 'frontend, tests' },
+      ]);
+    } finally {
+      hub.close();
+    }
+  });
+});

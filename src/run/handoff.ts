@@ -1,0 +1,336 @@
+import { posix } from 'node:path';
+import { findMatchingGlob } from '../domain/globs.js';
+import type { Handoff } from '../domain/handoff.js';
+import { parseJson } from '../domain/parse.js';
+import type { Plan, Task } from '../domain/plan.js';
+import type { TaskResult } from '../domain/task-result.js';
+import { git } from '../git/git.js';
+import type { Hub } from '../hub/index.js';
+import { extractExportedDeclarations } from '../lifecycle/index.js';
+
+/** A file the task's branch changed against the base (`git diff --name-status`). */
+export interface HandoffChange {
+  path: string;
+  /** A added, M modified, D deleted, R renamed, C copied, T type changed. */
+  status: string;
+  /** The old path of a rename or copy. */
+  from?: string;
+}
+
+/** Reads a repository-relative file at some revision; undefined when it does not exist there. */
+export type FileReader = (path: string) => string | undefined | Promise<string | undefined>;
+
+/** Everything a completion handoff is built from: the task, its result and its real diff. */
+export interface CompletionHandoffInput {
+  task: Task;
+  plan: Plan;
+  agentName: string;
+  /** The structured result the specialist returned (undefined when it gave none). */
+  result: TaskResult | undefined;
+  /** The task branch's changed files against the base. */
+  changes: readonly HandoffChange[];
+  /** A file's content on the task branch. */
+  readFile: FileReader;
+  /** A file's content at the base (to tell which packages a package.json change added). */
+  readBaseFile?: FileReader;
+  /** The tasks that depend on this one (default: from the plan's `dependsOn`). */
+  dependents?: readonly string[];
+  /** Context tokens the dependents may spend (`nextAgentContext.availableContextBudget`). */
+  availableContextBudget?: number;
+  now?: () => Date;
+}
+
+/** Most exported declarations a handoff carries: it points at the code, it does not copy it. */
+const MAX_INTERFACES = 60;
+/** Most paths named per diff fact line. */
+const MAX_PATHS = 20;
+const TS_SOURCE = /\.(ts|tsx|mts|cts)$/i;
+const TEST_FILE = /\.(test|spec)\.[cm]?tsx?$/i;
+const DEP_SECTIONS = [
+  ['dependencies', ''],
+  ['devDependencies', ' (dev)'],
+  ['peerDependencies', ' (peer)'],
+  ['optionalDependencies', ' (optional)'],
+] as const;
+
+/** The tasks of the plan that depend on `taskId`, in plan order. */
+export function dependentsOf(plan: Plan, taskId: string): string[] {
+  return plan.tasks.filter((t) => t.dependsOn.includes(taskId)).map((t) => t.id);
+}
+
+/**
+ * The handoff envelope (the article's Pattern 4) a completed task leaves for its dependents, built
+ * from what it really did: the interfaces its changed TypeScript files export and the contracts its
+ * result declares, its notes classified, facts from the diff, the packages it added to any
+ * package.json, its test requirements, and what each dependent consumes from it. Deterministic:
+ * the same inputs give the same envelope.
+ */
+export async function buildCompletionHandoff(input: CompletionHandoffInput): Promise<Handoff> {
+  const { task, plan, result } = input;
+  const changes = [...input.changes].sort((a, b) => compare(a.path, b.path));
+  const dependents = input.dependents ? [...input.dependents] : dependentsOf(plan, task.id);
+  const notes = classifyNotes(result?.notes ?? []);
+  const deps = await addedDependencies(changes, input.readFile, input.readBaseFile);
+
+  const excluded = new Set(plan.architecture.excludedDependencies);
+  for (const d of deps.added)
+    if (excluded.has(d.name))
+      notes.critical.push(`Adds ${d.name}, which the plan excludes: the integration validator will flag it`);
+  for (const d of result?.dependenciesNeeded ?? [])
+    if (!deps.added.some((a) => a.name === packageName(d)))
+      notes.limitation.push(`Needs dependency ${d}, not added by this task (ask the owner of package.json)`);
+  notes.limitation.push(...deps.problems);
+  for (const id of task.provides)
+    if (result && !result.contracts.some((c) => c.id === id))
+      notes.limitation.push(`Provides contract ${id} per the plan, but its result did not declare it`);
+
+  return {
+    v: 1,
+    from: `${task.id} (${input.agentName})`,
+    to: dependents.length ? dependents.join(', ') : 'dependents',
+    timestamp: (input.now ?? (() => new Date()))().toISOString(),
+    artifacts: {
+      interfaces: [
+        ...(await exportedInterfaces(changes, input.readFile)),
+        ...(result?.contracts ?? []).map((c) => `contract ${c.id}: ${oneLine(c.definition)}`),
+      ],
+      implementationNotes: {
+        critical: [...diffFacts(changes), ...notes.critical],
+        optimization: notes.optimization,
+        limitation: notes.limitation,
+      },
+      dependencies: deps.added.map((d) => d.label),
+      testRequirements: unique(result?.testRequirements ?? []),
+    },
+    nextAgentContext: {
+      focus: focusOf(input, changes, dependents),
+      constraints: [
+        ...plan.architecture.decisions.map(
+          (d) => `Decision ${d.id}: ${d.decision}${d.rationale ? ` (${d.rationale})` : ''}`,
+        ),
+        ...plan.architecture.constraints,
+        ...(plan.architecture.excludedDependencies.length
+          ? [`Never add: ${plan.architecture.excludedDependencies.join(', ')}`]
+          : []),
+      ],
+      ...(input.availableContextBudget === undefined
+        ? {}
+        : { availableContextBudget: input.availableContextBudget }),
+    },
+  };
+}
+
+/** A note's kind: an explicit `critical:`/`optimization:`/`limitation:` prefix, else by its words. */
+export function classifyNote(note: string): {
+  kind: 'critical' | 'optimization' | 'limitation';
+  text: string;
+} {
+  const text = oneLine(note);
+  const prefixed = /^(critical|optimi[sz]ation|limitation)\s*:\s*(.*)$/i.exec(text);
+  if (prefixed) {
+    const k = (prefixed[1] ?? '').toLowerCase();
+    return {
+      kind: k.startsWith('optim') ? 'optimization' : (k as 'critical' | 'limitation'),
+      text: prefixed[2] ?? '',
+    };
+  }
+  if (LIMITATION.test(text)) return { kind: 'limitation', text };
+  if (OPTIMIZATION.test(text)) return { kind: 'optimization', text };
+  // A producer's note to its consumers is binding unless it says otherwise.
+  return { kind: 'critical', text };
+}
+
+const LIMITATION =
+  /\b(limit(s|ed|ation)?|max(imum)?|at most|not (yet )?(implemented|supported|handled)|unsupported|todo|fixme|workaround|known issue|cannot|can't|does not|doesn't|only supports?|stub(bed)?|placeholder)\b/i;
+const OPTIMIZATION =
+  /\b(optimi[sz](e|ed|es|ation)|cach(e|ed|es|ing)|batch(ed|es|ing)?|memoi[sz]|faster|latency|throughput|performance|debounc|throttl|lazy|index(ed|es)?)\b/i;
+
+function classifyNotes(notes: readonly string[]): Handoff['artifacts']['implementationNotes'] {
+  const out: Handoff['artifacts']['implementationNotes'] = { critical: [], optimization: [], limitation: [] };
+  for (const n of notes) {
+    const c = classifyNote(n);
+    if (c.text && !out[c.kind].includes(c.text)) out[c.kind].push(c.text);
+  }
+  return out;
+}
+
+/** Facts from the diff dependents must know: what appeared, moved or disappeared. */
+function diffFacts(changes: readonly HandoffChange[]): string[] {
+  const names = (xs: string[]) =>
+    xs.length <= MAX_PATHS
+      ? xs.join(', ')
+      : `${xs.slice(0, MAX_PATHS).join(', ')} … ${xs.length - MAX_PATHS} more`;
+  const by = (s: string) => changes.filter((c) => c.status.startsWith(s));
+  const out: string[] = [];
+  const added = [...by('A'), ...by('C')].map((c) => c.path);
+  const modified = [...by('M'), ...by('T')].map((c) => c.path);
+  const renamed = by('R').map((c) => `${c.from ?? '?'} → ${c.path}`);
+  const deleted = by('D').map((c) => c.path);
+  if (deleted.length) out.push(`Deleted: ${names(deleted)} (do not import them)`);
+  if (renamed.length) out.push(`Renamed: ${names(renamed)} (import the new paths)`);
+  if (added.length) out.push(`Added: ${names(added)}`);
+  if (modified.length) out.push(`Modified: ${names(modified)}`);
+  return out;
+}
+
+async function exportedInterfaces(
+  changes: readonly HandoffChange[],
+  readFile: FileReader,
+): Promise<string[]> {
+  const out: string[] = [];
+  let omitted = 0;
+  for (const c of changes) {
+    if (
+      c.status.startsWith('D') ||
+      !TS_SOURCE.test(c.path) ||
+      TEST_FILE.test(c.path) ||
+      c.path.endsWith('.d.ts')
+    )
+      if (!c.path.endsWith('.d.ts') || c.status.startsWith('D')) continue;
+    const text = await readSafely(readFile, c.path);
+    if (text === undefined) continue;
+    for (const d of await extractExportedDeclarations(c.path, text)) {
+      if (out.length < MAX_INTERFACES) out.push(`${c.path}: ${d}`);
+      else omitted++;
+    }
+  }
+  if (omitted) out.push(`… ${omitted} more exported declarations (read the files)`);
+  return out;
+}
+
+interface AddedDependency {
+  name: string;
+  label: string;
+}
+
+/** Packages each changed package.json gained (or changed the range of) against the base. */
+async function addedDependencies(
+  changes: readonly HandoffChange[],
+  readFile: FileReader,
+  readBaseFile: FileReader | undefined,
+): Promise<{ added: AddedDependency[]; problems: string[] }> {
+  const added: AddedDependency[] = [];
+  const problems: string[] = [];
+  for (const c of changes) {
+    if (posix.basename(c.path) !== 'package.json' || c.status.startsWith('D')) continue;
+    const branch = manifestOf(await readSafely(readFile, c.path));
+    if (branch === 'invalid') {
+      problems.push(`${c.path} is not valid JSON on the task branch`);
+      continue;
+    }
+    if (branch === undefined) continue;
+    const basePath = c.from ?? c.path;
+    let base: Manifest | undefined | 'invalid';
+    if (c.status.startsWith('A')) base = undefined;
+    else if (!readBaseFile) {
+      problems.push(`${c.path} changed, but its dependencies were not compared with the base`);
+      continue;
+    } else base = manifestOf(await readSafely(readBaseFile, basePath));
+    const where = posix.dirname(c.path) === '.' ? '' : `${posix.dirname(c.path)}: `;
+    for (const [section, suffix] of DEP_SECTIONS) {
+      const now = branch[section] ?? {};
+      const before = base === undefined || base === 'invalid' ? {} : (base[section] ?? {});
+      for (const name of Object.keys(now).sort(compare)) {
+        const range = now[name];
+        const was = before[name];
+        if (range === was) continue;
+        const change = was === undefined ? '' : ` (was ${was})`;
+        added.push({ name, label: `${where}${name}@${range}${suffix}${change}` });
+      }
+    }
+  }
+  return { added, problems };
+}
+
+type Manifest = Partial<Record<(typeof DEP_SECTIONS)[number][0], Record<string, string>>>;
+
+function manifestOf(text: string | undefined): Manifest | undefined | 'invalid' {
+  if (text === undefined) return undefined;
+  const parsed = parseJson(text);
+  if (!parsed.success || typeof parsed.value !== 'object' || parsed.value === null) return 'invalid';
+  const raw = parsed.value as Record<string, unknown>;
+  const out: Manifest = {};
+  for (const [section] of DEP_SECTIONS) {
+    const v = raw[section];
+    if (typeof v !== 'object' || v === null) continue;
+    const deps: Record<string, string> = {};
+    for (const [k, r] of Object.entries(v)) if (typeof r === 'string') deps[k] = r;
+    out[section] = deps;
+  }
+  return out;
+}
+
+/** What the dependents consume from the task: its contracts and the changed files they read. */
+function focusOf(
+  input: CompletionHandoffInput,
+  changes: readonly HandoffChange[],
+  dependents: string[],
+): string {
+  const { task, plan, result } = input;
+  const head = `Task ${task.id} "${task.title}" is done${result?.summary ? `: ${oneLine(result.summary)}` : ''}.`;
+  const uses: string[] = [];
+  const present = changes.filter((c) => !c.status.startsWith('D')).map((c) => c.path);
+  for (const id of dependents) {
+    const d = plan.tasks.find((t) => t.id === id);
+    if (!d) continue;
+    const contracts = d.consumes.filter((c) => task.provides.includes(c));
+    const files = present.filter((p) => findMatchingGlob(p, d.reads) !== undefined);
+    const parts = [
+      ...(contracts.length ? [`contracts ${contracts.join(', ')}`] : []),
+      ...(files.length ? [`files ${files.slice(0, MAX_PATHS).join(', ')}`] : []),
+    ];
+    if (parts.length) uses.push(`${id} consumes ${parts.join(' and ')}`);
+  }
+  if (uses.length) return `${head} ${uses.join('; ')}.`;
+  const provided = task.provides.length ? ` Build on its contracts ${task.provides.join(', ')}.` : '';
+  return `${head}${provided}`;
+}
+
+async function readSafely(read: FileReader, path: string): Promise<string | undefined> {
+  try {
+    return await read(path);
+  } catch {
+    return undefined; // an unreadable file contributes nothing; the diff facts still name it
+  }
+}
+
+function packageName(spec: string): string {
+  const s = spec.trim();
+  const at = s.indexOf('@', s.startsWith('@') ? 1 : 0);
+  return at > 0 ? s.slice(0, at) : s;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function unique(xs: readonly string[]): string[] {
+  return [...new Set(xs.map(oneLine).filter((x) => x.length > 0))];
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A reader of files at a git revision (`git show <ref>:<path>`), for `readFile`/`readBaseFile`. */
+export function gitFileReader(settings: { cwd: string; ref: string; env?: NodeJS.ProcessEnv }): FileReader {
+  return async (path) => {
+    const r = await git(['show', `${settings.ref}:${path}`], {
+      cwd: settings.cwd,
+      allowFailure: true,
+      ...(settings.env ? { env: settings.env } : {}),
+    });
+    return r.code === 0 ? r.stdout : undefined;
+  };
+}
+
+/** Store a completion handoff in the hub with its `handoff` event (what the engine does on completion). */
+export function storeCompletionHandoff(
+  hub: Pick<Hub, 'handoffs' | 'events'>,
+  runId: string,
+  taskId: string,
+  handoff: Handoff,
+): void {
+  hub.handoffs.put(runId, taskId, handoff);
+  hub.events.append({ runId, taskId, type: 'handoff', from: handoff.from, to: handoff.to });
+}
