@@ -53,10 +53,8 @@ export function buildReport(hub: ReportHub, runId: string): RunReport {
   const fixes = hub.fixes.list(runId);
 
   const baselineRows = usage.filter((u) => u.layer === 'baseline');
-  const baselineIds = new Set(baselineRows.flatMap((u) => (u.taskId === null ? [] : [u.taskId])));
   const planIds = new Set(run.plan?.tasks.map((t) => t.id) ?? []);
-  // A baseline task is not part of the orchestration, unless the plan names it.
-  for (const id of planIds) baselineIds.delete(id);
+  const baselineIds = baselineTaskIds(usage, planIds);
 
   const eventsOf = groupBy(events, (e) => e.taskId);
   const usageOf = groupBy(usage, (u) => u.taskId);
@@ -150,6 +148,14 @@ export function buildReport(hub: ReportHub, runId: string): RunReport {
       budget?.type === 'budget.exceeded' ? { spentUsd: budget.spentUsd, budgetUsd: budget.budgetUsd } : null,
     baseline: baselineRows.length ? baselineReport(baselineRows, [...baselineIds], eventsOf, rows) : null,
   };
+}
+
+/** Tasks of the single-agent baseline (usage of layer `baseline`): not part of the orchestration unless planned. */
+export function baselineTaskIds(usage: readonly UsageRecord[], planIds: ReadonlySet<string>): Set<string> {
+  const ids = new Set<string>();
+  for (const u of usage)
+    if (u.layer === 'baseline' && u.taskId !== null && !planIds.has(u.taskId)) ids.add(u.taskId);
+  return ids;
 }
 
 function baselineReport(
