@@ -32,7 +32,15 @@ describe('built-in templates', () => {
     expect(SPECIALISTS).toHaveLength(6);
     for (const name of SPECIALISTS) {
       const a = byName(name);
-      expect(a.tools?.slice().sort()).toEqual(['Bash', 'Edit', 'Glob', 'Grep', 'Read', 'Write']);
+      expect(a.tools?.slice().sort()).toEqual([
+        'Bash',
+        'Edit',
+        'Glob',
+        'Grep',
+        'Read',
+        'Write',
+        'mcp__orchestra__*',
+      ]);
       for (const field of ['summary', 'contracts', 'testRequirements', 'dependenciesNeeded', 'notes'])
         expect(a.prompt, `${name} mentions ${field}`).toContain(`\`${field}\``);
       expect(a.prompt).toMatch(/Write only inside your owned paths/);
