@@ -111,7 +111,9 @@ export function buildReport(hub: ReportHub, runId: string): RunReport {
       createdAt: run.createdAt,
       updatedAt: run.updatedAt,
       timeMs: runTime,
-      reason: finished?.type === 'run.finished' ? (finished.reason ?? null) : null,
+      // A resumed run that is running again has no end reason yet: the last one is stale.
+      reason:
+        finished?.type === 'run.finished' && run.status !== 'running' ? (finished.reason ?? null) : null,
     },
     layers,
     total: { ...orchestrated, timeMs: runTime },

@@ -73,7 +73,7 @@ export function renderStatus(v: RunStatusView, s: StatusStyle = plain): string {
   }
   if (v.budgetExceeded)
     out.push(
-      `budget   stopped at ${formatUsd(v.budgetExceeded.spentUsd)} of ${formatUsd(v.budgetExceeded.budgetUsd)}`,
+      `budget   stopped at ${formatUsd(v.budgetExceeded.spentUsd)} of ${formatUsd(v.budgetExceeded.budgetUsd)} (--budget-usd)`,
     );
   if (v.tasks.length) {
     out.push('');

@@ -122,7 +122,10 @@ export function buildStatus(hub: StatusHub, runId: string, liveness: RunLiveness
     usage: { totalTokens: total.totalTokens, costUsd: total.costUsd },
     budgetExceeded:
       budget?.type === 'budget.exceeded' ? { spentUsd: budget.spentUsd, budgetUsd: budget.budgetUsd } : null,
-    resume: resumable(state, run.plan !== null) ? resumeCommand(run.id) : null,
+    resume: resumable(state, run.plan !== null)
+      ? // A run stopped by its budget continues only with a higher one.
+        `${resumeCommand(run.id)}${state === 'stopped' && budget ? ' --budget-usd <usd>' : ''}`
+      : null,
   };
 }
 
