@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type PlanInput, planSchema } from '../domain/plan.js';
 import { type Hub, openHub } from '../hub/index.js';
-import { createHubTools, HUB_TOOL_NAMES, hubToolHandlers, ownerOfPath } from './hub-tools.js';
+import {
+  createHubTools,
+  HUB_TOOL_NAMES,
+  hubMcpServers,
+  hubToolHandlers,
+  hubToolsAllowed,
+  ownerOfPath,
+} from './hub-tools.js';
 
 const plan = planSchema.parse({
   version: 1,
@@ -218,5 +225,31 @@ describe('hub tools', () => {
     expect(t.config).toMatchObject({ type: 'sdk', name: 'orchestra' });
     expect(t.config.instance).toBeDefined();
     expect(HUB_TOOL_NAMES).toContain('request_change');
+  });
+});
+
+describe('which agents get the hub tools', () => {
+  it('hubToolsAllowed follows the agent’s tools and disallowedTools', () => {
+    expect(hubToolsAllowed({})).toEqual([...HUB_TOOL_NAMES]);
+    expect(hubToolsAllowed({ tools: ['Read', 'Grep', 'Glob'] })).toEqual([]);
+    expect(hubToolsAllowed({ tools: ['Read', 'mcp__orchestra__*'] })).toEqual([...HUB_TOOL_NAMES]);
+    expect(
+      hubToolsAllowed({ tools: ['mcp__orchestra'], disallowedTools: ['mcp__orchestra__request_change'] }),
+    ).toEqual(HUB_TOOL_NAMES.filter((n) => n !== 'request_change'));
+    expect(hubToolsAllowed({ tools: ['mcp__orchestra__read_contract', 'mcp__other__*'] })).toEqual([
+      'read_contract',
+    ]);
+  });
+
+  it('hubMcpServers gives the server only to agents allowed to use it', () => {
+    open();
+    const base = { hub, runId: 'r1', taskId: 'api', plan };
+    expect(hubMcpServers({ ...base, agent: { name: 'orchestrator', tools: ['Read'] } })).toEqual({});
+    const servers = hubMcpServers({
+      ...base,
+      agent: { name: 'backend-specialist', tools: ['mcp__orchestra__*'] },
+    });
+    expect(Object.keys(servers)).toEqual(['orchestra']);
+    expect(servers.orchestra).toMatchObject({ type: 'sdk', name: 'orchestra' });
   });
 });

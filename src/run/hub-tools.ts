@@ -5,6 +5,7 @@ import {
   tool,
 } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
+import type { AgentDefinition } from '../domain/agent.js';
 import { findMatchingGlob } from '../domain/globs.js';
 import type { Plan } from '../domain/plan.js';
 import type { Hub } from '../hub/index.js';
@@ -39,6 +40,8 @@ export interface HubToolsSettings {
   agentName: string;
   /** The task's worktree: absolute paths inside it are read as repository-relative. */
   worktree?: string;
+  /** Only these tools (default: all); see `hubToolsAllowed`. */
+  only?: readonly HubToolName[];
 }
 
 /** What a tool answers the model: text, flagged as an error when the request could not be served. */
@@ -292,9 +295,43 @@ export function createHubTools(s: HubToolsSettings): HubTools {
       'handoffs here when your context lacks them; to change a file or contract you do not own, use request_change.',
     // Never deferred behind tool search: the packet points the model at these tools by name.
     alwaysLoad: true,
-    tools: HUB_TOOL_NAMES.map((n) => def(n)),
+    tools: HUB_TOOL_NAMES.filter((n) => s.only === undefined || s.only.includes(n)).map((n) => def(n)),
   });
   return { name: HUB_TOOLS_SERVER, config };
+}
+
+/**
+ * The hub tools an agent definition allows: all when it lists no `tools` (Claude Code's default
+ * set), else those its `tools` name (`mcp__orchestra`, `mcp__orchestra__*` or one by name), minus
+ * its `disallowedTools`. The orchestrator and the validator list none: they get none.
+ */
+export function hubToolsAllowed(agent: Pick<AgentDefinition, 'tools' | 'disallowedTools'>): HubToolName[] {
+  const names = (rule: string): readonly HubToolName[] => {
+    const r = rule.trim();
+    if (r === `mcp__${HUB_TOOLS_SERVER}` || r === HUB_TOOLS_RULE) return HUB_TOOL_NAMES;
+    const prefix = `mcp__${HUB_TOOLS_SERVER}__`;
+    const one = HUB_TOOL_NAMES.find((n) => r === `${prefix}${n}`);
+    return one ? [one] : [];
+  };
+  const allowed = agent.tools === undefined ? HUB_TOOL_NAMES : agent.tools.flatMap(names);
+  const denied = new Set((agent.disallowedTools ?? []).flatMap(names));
+  return HUB_TOOL_NAMES.filter((n) => allowed.includes(n) && !denied.has(n));
+}
+
+/**
+ * `ExecutionRequest.mcpServers` for one attempt of a task: the hub's server with the tools its
+ * agent allows, or nothing. Build it per attempt: the server holds live handlers.
+ */
+export function hubMcpServers(
+  s: Omit<HubToolsSettings, 'agentName' | 'only'> & {
+    agent: Pick<AgentDefinition, 'name' | 'tools' | 'disallowedTools'>;
+  },
+): Record<string, unknown> {
+  const only = hubToolsAllowed(s.agent);
+  if (only.length === 0) return {};
+  const { agent, ...rest } = s;
+  const tools = createHubTools({ ...rest, agentName: agent.name, only });
+  return { [tools.name]: tools.config };
 }
 
 function ownerOfContract(s: HubToolsSettings, id: string): string | undefined {

@@ -6,7 +6,7 @@ import { type PlanInput, planSchema } from '../../src/domain/plan.js';
 import { createClaudeCodeExecutor, type Executor } from '../../src/executor/index.js';
 import { openRunWorktrees } from '../../src/executor/worktrees.js';
 import { buildPacket, type Hub, openHub } from '../../src/hub/index.js';
-import { createHubTools, HUB_TOOLS_RULE, ownerOfPath } from '../../src/run/hub-tools.js';
+import { HUB_TOOLS_RULE, hubMcpServers, ownerOfPath } from '../../src/run/hub-tools.js';
 import { runTask } from '../../src/run/task-runner.js';
 import { type Scenario, scenario, startModelServer } from '../../src/testing/index.js';
 import { claudeTestEnv, tempDir } from '../support/model-server.js';
@@ -63,16 +63,14 @@ function withHubTools(inner: Executor, hub: Hub, runId: string): Executor {
       inner.start(
         {
           ...request,
-          mcpServers: {
-            orchestra: createHubTools({
-              hub,
-              runId,
-              taskId: request.taskId,
-              plan,
-              agentName: request.agent.name,
-              worktree: request.cwd,
-            }).config,
-          },
+          mcpServers: hubMcpServers({
+            hub,
+            runId,
+            taskId: request.taskId,
+            plan,
+            agent: request.agent,
+            worktree: request.cwd,
+          }),
         },
         options,
       ),
