@@ -46,3 +46,12 @@ export function msBetween(from: string | undefined, to: string | undefined): num
   const b = Date.parse(to);
   return Number.isNaN(a) || Number.isNaN(b) ? null : Math.max(0, b - a);
 }
+
+/** A live clock: "0:07", "1:04", "1:02:03" (whole seconds, so a redraw each second is enough). */
+export function formatClock(ms: number | null): string {
+  if (ms === null) return '-';
+  const t = Math.floor(Math.max(0, ms) / 1000);
+  const ss = String(t % 60).padStart(2, '0');
+  if (t < 3600) return `${Math.floor(t / 60)}:${ss}`;
+  return `${Math.floor(t / 3600)}:${String(Math.floor((t % 3600) / 60)).padStart(2, '0')}:${ss}`;
+}

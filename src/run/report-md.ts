@@ -15,12 +15,18 @@ function cell(text: string): string {
     .replace(/\s*\n\s*/g, ' ');
 }
 
+/** A markdown table with padded, aligned columns (readable as plain text in a terminal too). */
 function table(head: string[], align: Array<'l' | 'r'>, rows: string[][]): string[] {
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`,
-    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-  ];
+  const body = rows.map((r) => r.map(cell));
+  const len = (t: string) => [...t].length;
+  const widths = head.map((h, i) => Math.max(3, len(h), ...body.map((r) => len(r[i] ?? ''))));
+  const pad = (t: string, i: number) => {
+    const fill = ' '.repeat((widths[i] ?? 0) - len(t));
+    return align[i] === 'r' ? `${fill}${t}` : `${t}${fill}`;
+  };
+  const line = (cells: string[]) => `| ${cells.map(pad).join(' | ')} |`;
+  const rule = widths.map((w, i) => (align[i] === 'r' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w)));
+  return [line(head), `| ${rule.join(' | ')} |`, ...body.map(line)];
 }
 
 const tokenCells = (t: TokenFigures) => [

@@ -28,7 +28,7 @@ describe('orchestra report', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('# Orchestra report: run run-2');
-    await expect(r.stdout).toMatchFileSnapshot('./__golden__/report-newest.md');
+    await expect(r.stdout).toMatchFileSnapshot('./fixtures/golden/report-newest.md');
   });
 
   it('--format json parses and its figures equal the usage rows of the hub', () => {

@@ -105,7 +105,7 @@ describe('orchestra status', () => {
     const dir = repoWithRuns();
     const r = runOrchestra(['status'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    await expect(r.stdout).toMatchFileSnapshot('./__golden__/status-stopped.txt');
+    await expect(r.stdout).toMatchFileSnapshot('./fixtures/golden/status-stopped.txt');
     expect(r.stdout).toContain('Continue it with: orchestra run --resume run-2 --budget-usd <usd>');
   });
 
@@ -113,7 +113,7 @@ describe('orchestra status', () => {
     const dir = repoWithRuns();
     const r = runOrchestra(['status', 'run-1'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    await expect(r.stdout).toMatchFileSnapshot('./__golden__/status-run-1.txt');
+    await expect(r.stdout).toMatchFileSnapshot('./fixtures/golden/status-run-1.txt');
     const j = runOrchestra(['status', 'run-1', '--json'], { cwd: dir });
     const v = JSON.parse(j.stdout);
     expect(v.state).toBe('failed');
@@ -165,7 +165,7 @@ describe('orchestra runs', () => {
     const r = runOrchestra(['runs'], { cwd: dir, env: { COLUMNS: '80' } });
     expect(r.code, r.stderr).toBe(0);
     for (const line of r.stdout.trimEnd().split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
-    await expect(r.stdout).toMatchFileSnapshot('./__golden__/runs.txt');
+    await expect(r.stdout).toMatchFileSnapshot('./fixtures/golden/runs.txt');
   });
 
   it('--json lists id, created, status, goal, tasks done/total and cost', () => {
