@@ -50,7 +50,8 @@ export function renderFrame(
   o: { now: Date; width: number; style: FrameStyle },
 ): string[] {
   const { style, width } = o;
-  const toWidth = (s: string) => clip(s, Math.max(10, width - 1));
+  const limit = Math.max(10, width - 1);
+  const toWidth = (s: string) => clip(s, limit);
   const lines: string[] = [];
   const runTime = state.startedAt ? formatClock(msBetween(state.startedAt, o.now.toISOString())) : '-';
   lines.push(
@@ -71,7 +72,7 @@ export function renderFrame(
   const lineOf = new Map(all.map((t, i) => [t.id, laid[i] ?? t.id]));
   const taskLine = (t: ProgressTask) => {
     const [icon, colour] = ICONS[t.state];
-    return `  ${style[colour](icon)} ${clip(lineOf.get(t.id) ?? t.id, Math.max(6, width - 5))}`;
+    return `  ${style[colour](icon)} ${clip(lineOf.get(t.id) ?? t.id, limit - 4)}`;
   };
 
   const inWave = new Set<string>();
@@ -80,14 +81,15 @@ export function renderFrame(
     lines.push(toWidth(`wave ${w.wave}  ${budget}${w.finished ? '  done' : ''}`));
     for (const id of w.tasks) {
       const t = state.tasks.get(id);
-      if (!t || inWave.has(id)) continue;
+      // A task run again in a later wave (a fix round) is shown there, once.
+      if (!t || inWave.has(id) || t.wave !== w.wave) continue;
       inWave.add(id);
       lines.push(taskLine(t));
     }
   }
   const loose = all.filter((t) => !inWave.has(t.id));
   if (loose.length) {
-    if (state.waves.length) lines.push('other tasks');
+    if (state.waves.length) lines.push(toWidth('other tasks'));
     for (const t of loose) lines.push(taskLine(t));
   }
   const found = [

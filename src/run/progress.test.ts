@@ -1,8 +1,11 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fillFixtureRun, manualClock } from '../../test/run/hub-fixture.js';
 import { openHub, type StoredEvent } from '../hub/index.js';
 import { manualTimers } from '../testing/manual-timers.js';
 import { createProgressView, type ProgressSettings } from './progress.js';
+import { frameStyle, renderFrame } from './progress-live.js';
+import { applyEvent, createProgressState } from './progress-state.js';
 
 const closers: Array<() => void> = [];
 afterEach(() => {
@@ -186,5 +189,98 @@ describe('live progress', () => {
     for (const line of stripAnsi(plain.writes.join('')).split('\n'))
       expect([...line].length, line).toBeLessThanOrEqual(40);
     expect(plain.tty.text()).toContain('run failed: 1 task failed: db');
+  });
+});
+
+describe('live frame', () => {
+  it('property: every line fits the width, whatever the names, reasons and widths', () => {
+    const text = fc.string({ maxLength: 200 });
+    const id = fc.stringMatching(/^[a-z][a-z0-9-]{0,40}$/);
+    const event = fc.oneof(
+      fc.record({
+        type: fc.constant('task.started' as const),
+        taskId: id,
+        attempt: fc.integer({ min: 1, max: 5 }),
+        agent: text,
+      }),
+      fc.record({
+        type: fc.constant('task.failed' as const),
+        taskId: id,
+        attempt: fc.constant(1),
+        reason: text,
+      }),
+      fc.record({
+        type: fc.constant('task.terminated' as const),
+        taskId: id,
+        attempt: fc.constant(1),
+        reason: text,
+        detail: text,
+      }),
+      fc.record({
+        type: fc.constant('wave.started' as const),
+        taskId: fc.constant(null),
+        wave: fc.nat(99),
+        tasks: fc.array(id, { maxLength: 4 }),
+        estimatedTokens: fc.nat(),
+        budget: fc.nat(),
+      }),
+      fc.record({ type: fc.constant('run.started' as const), taskId: fc.constant(null), goal: text }),
+      fc.record({
+        type: fc.constant('validation.finding' as const),
+        taskId: fc.constant(null),
+        kind: text,
+        severity: fc.constant('error' as const),
+        message: text,
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 25 }), fc.integer({ min: 10, max: 160 }), (events, width) => {
+        const state = createProgressState();
+        events.forEach((e, i) => {
+          applyEvent(state, {
+            ...e,
+            v: 1,
+            runId: 'r',
+            at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+            id: i + 1,
+          } as StoredEvent);
+        });
+        const lines = renderFrame(state, {
+          now: new Date(Date.UTC(2026, 0, 1, 1)),
+          width,
+          style: frameStyle(false),
+        });
+        for (const line of lines) {
+          expect(line).not.toContain('\n');
+          expect([...line].length).toBeLessThanOrEqual(Math.max(10, width - 1));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('live frame, fix waves', () => {
+  it('shows a task run again in a later wave under that wave only', () => {
+    const state = createProgressState();
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+    const events = [
+      { type: 'wave.started', taskId: null, wave: 1, tasks: ['api'], estimatedTokens: 10, budget: 100 },
+      { type: 'task.started', taskId: 'api', attempt: 1, agent: 'backend' },
+      { type: 'task.finished', taskId: 'api', attempt: 1 },
+      { type: 'wave.finished', taskId: null, wave: 1, merged: ['api'], failed: [] },
+      { type: 'wave.started', taskId: null, wave: 2, tasks: ['api'], estimatedTokens: 10, budget: 100 },
+      { type: 'task.started', taskId: 'api', attempt: 2, agent: 'backend' },
+    ];
+    events.forEach((e, i) => {
+      applyEvent(state, { ...e, v: 1, runId: 'r', at: at(i), id: i + 1 } as StoredEvent);
+    });
+    const lines = renderFrame(state, { now: new Date(at(10)), width: 80, style: frameStyle(false) });
+    expect(lines).toEqual([
+      'run r  0:10',
+      'wave 1  10/100 tokens budgeted (10%)  done',
+      'wave 2  10/100 tokens budgeted (10%)',
+      '  ● api  backend  running (attempt 2)  0 tok  0:05',
+    ]);
   });
 });

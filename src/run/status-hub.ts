@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import { findRepoRoot } from '../config/repo-root.js';
 import { UserError } from '../errors.js';
 import { readRegistry } from '../executor/worktree-registry.js';
@@ -9,9 +10,27 @@ import type { RunLiveness } from './status.js';
 /** The repository's hub, opened for reading runs; a user error when the repository has no runs. */
 export function openRunsHub(cwd: string): { hub: Hub; root: string } {
   const root = findRepoRoot(cwd) ?? cwd;
-  const path = hubPath(root);
-  if (!existsSync(path)) throw noRuns(root);
-  return { hub: openHub({ path }), root };
+  // Inside a linked worktree (a task's, say) the runs are in the main checkout's hub.
+  for (const dir of [root, mainCheckout(root)]) {
+    if (dir !== undefined && existsSync(hubPath(dir)))
+      return { hub: openHub({ path: hubPath(dir) }), root: dir };
+  }
+  throw noRuns(root);
+}
+
+/** The main checkout of a linked worktree (whose `.git` is a file "gitdir: <main>/.git/worktrees/<name>"). */
+function mainCheckout(root: string): string | undefined {
+  try {
+    const dotGit = join(root, '.git');
+    if (!statSync(dotGit).isFile()) return undefined;
+    const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'));
+    const gitDir = m?.[1] ? resolve(root, m[1]) : undefined;
+    const marker = `${sep}.git${sep}worktrees${sep}`;
+    const at = gitDir?.lastIndexOf(marker) ?? -1;
+    return gitDir && at > 0 ? gitDir.slice(0, at) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** "No runs yet" for a repository, with how to start one. */

@@ -39,9 +39,13 @@ export function columns(
   );
 }
 
-/** Cut text to `width` characters with an ellipsis. */
+/** One line of text cut to `width` characters with an ellipsis. */
 export function clip(text: string, width: number): string {
-  const chars = [...text.replace(/\s*\n\s*/g, ' ')];
+  // One line, and no control characters: a stray escape or carriage return would break a redraw.
+  const chars = [...text.replace(/\s*\n\s*/g, ' ')].map((c) => {
+    const code = c.charCodeAt(0);
+    return code < 32 || code === 127 ? ' ' : c;
+  });
   return chars.length <= width ? chars.join('') : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
 }
 

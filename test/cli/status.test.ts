@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { planSchema } from '../../src/domain/plan.js';
 import { fillFixtureRun, tempHubRepo } from '../run/hub-fixture.js';
 import { runOrchestra } from '../support/cli.js';
-import { initRepo } from '../validator/fixture.js';
+import { initRepo, sh } from '../validator/fixture.js';
 
 const dirs: Array<() => void> = [];
 afterEach(() => {
@@ -185,6 +185,15 @@ describe('orchestra runs', () => {
       ['run-1', 'failed', 2, 3],
     ]);
     expect(runs[0].costUsd).toBe(0.03);
+  });
+
+  it('finds the runs from inside a linked worktree (a task worktree) in the main checkout', () => {
+    const dir = repoWithRuns({ git: true });
+    const wt = join(dir, '.orchestra', 'worktrees', 'run-2', 'schema');
+    sh(dir, 'worktree', 'add', '-q', '-b', 'orchestra/run-2/schema', wt);
+    const r = runOrchestra(['runs', '--json'], { cwd: join(wt) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).map((x: { id: string }) => x.id)).toEqual(['run-2', 'run-1']);
   });
 
   it('exits 2 with how to start a run when the repository has none', () => {
