@@ -107,28 +107,23 @@ export function renderReportHtml(r: RunReport): string {
   h.push('<h2>Tasks</h2>');
   h.push(
     table(
-      [
-        'task',
-        'agent',
-        n('wave'),
-        'status',
-        n('attempts'),
-        n('tokens'),
-        n('cost'),
-        n('time'),
-        'packet vs full context',
-      ],
+      ['task', 'agent', n('wave'), 'status', n('attempts'), n('time'), 'packet vs full context'],
       r.tasks.map((t) => [
         t.id,
         t.agent,
         n(t.wave === null ? '—' : String(t.wave)),
         status(t.status),
         n(String(t.attempts)),
-        n(formatInt(t.usage.totalTokens)),
-        n(formatUsd(t.usage.costUsd)),
         n(formatDuration(t.timeMs)),
         t.packet ? formatPacketRatio(t.packet.tokens, t.packet.fullContextTokens) : '—',
       ]),
+    ),
+  );
+  h.push('<h3>Tokens and cost by task</h3>');
+  h.push(
+    table(
+      ['task', n('input'), n('cache write'), n('cache read'), n('output'), n('total'), n('cost')],
+      r.tasks.map((t) => [t.id, ...tokenCells(t.usage)]),
     ),
   );
   const stops = r.tasks.flatMap((t) =>

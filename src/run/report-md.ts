@@ -101,24 +101,31 @@ export function renderReportMd(r: RunReport): string {
   }
   out.push('', '## Tasks', '');
   if (r.tasks.length === 0) out.push('(no tasks)');
-  else
+  else {
     out.push(
       ...table(
-        ['task', 'agent', 'wave', 'status', 'attempts', 'tokens', 'cost', 'time', 'packet vs full context'],
-        ['l', 'l', 'r', 'l', 'r', 'r', 'r', 'r', 'l'],
+        ['task', 'agent', 'wave', 'status', 'attempts', 'time', 'packet vs full context'],
+        ['l', 'l', 'r', 'l', 'r', 'r', 'l'],
         r.tasks.map((t) => [
           t.id,
           t.agent,
           t.wave === null ? '—' : String(t.wave),
           t.status,
           String(t.attempts),
-          formatInt(t.usage.totalTokens),
-          formatUsd(t.usage.costUsd),
           formatDuration(t.timeMs),
           t.packet ? formatPacketRatio(t.packet.tokens, t.packet.fullContextTokens) : '—',
         ]),
       ),
     );
+    out.push('', '### Tokens and cost by task', '');
+    out.push(
+      ...table(
+        ['task', 'input', 'cache write', 'cache read', 'output', 'total', 'cost'],
+        ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+        r.tasks.map((t) => [t.id, ...tokenCells(t.usage)]),
+      ),
+    );
+  }
   const stops = r.tasks.flatMap((t) =>
     t.attemptLog
       .filter((a) => a.outcome === 'failed' || a.outcome === 'terminated')
