@@ -19,7 +19,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--out <file>', 'write the report to a file instead of stdout')
     .addHelpText(
       'after',
-      '\nExamples:\n  orchestra report\n  orchestra report 2026-01-01-ab12 --format json\n  orchestra report --format html --out report.html',
+      '\nExamples:\n  orchestra report\n  orchestra report 20260102-030405-a1b2c3 --format json\n  orchestra report --format html --out report.html',
     )
     .action(
       action(ctx, async (runId: string | undefined, o: ReportOptions) => {
