@@ -173,6 +173,25 @@ describe('live progress', () => {
     expect(writes.at(-1)).toBe('\u001b[?25h');
   });
 
+  it('prints messages above the frame without breaking it', () => {
+    const events = fixtureEvents();
+    const { view, tty, clock } = live();
+    view.onEvent(events[0] as StoredEvent);
+    view.log('waiting for the merge lock');
+    clock.advance(200);
+    view.onEvent(events[1] as StoredEvent);
+    view.close();
+    expect(tty.text()).toBe(
+      [
+        'waiting for the merge lock',
+        'run run-1  0:00  Real-time collaborative editing',
+        'wave 1  8,000/60,000 tokens budgeted (13%)',
+        '  ○ api    queued  0 tok  -',
+        '  ○ db     queued  0 tok  -',
+      ].join('\n'),
+    );
+  });
+
   it('fits every line to the terminal width and honours NO_COLOR', () => {
     const events = fixtureEvents();
     const plain = live(true, 40);

@@ -36,6 +36,11 @@ export interface ProgressSettings {
 /** A progress view fed with the run's events. */
 export interface ProgressView {
   onEvent: (event: StoredEvent) => void;
+  /**
+   * Print a message without breaking the live frame (it goes above it); a line in plain mode.
+   * Ignored in JSON mode, whose output is only events.
+   */
+  log: (line: string) => void;
   /** Draw the last state and release the terminal (cursor shown, timers cleared). */
   close: () => void;
 }
@@ -45,7 +50,8 @@ const ESC = '\u001b[';
 /** Create the progress view of a run (see `ProgressSettings`). */
 export function createProgressView(s: ProgressSettings): ProgressView {
   const mode = s.mode ?? (s.io.isTTY ? 'live' : 'plain');
-  if (mode === 'json') return { onEvent: (e) => s.io.write(`${JSON.stringify(e)}\n`), close: () => {} };
+  if (mode === 'json')
+    return { onEvent: (e) => s.io.write(`${JSON.stringify(e)}\n`), log: () => {}, close: () => {} };
   const state = createProgressState();
   if (mode === 'plain')
     return {
@@ -54,6 +60,7 @@ export function createProgressView(s: ProgressSettings): ProgressView {
         const line = plainLine(state, e);
         if (line !== null) s.io.write(`${line}\n`);
       },
+      log: (line) => s.io.write(`${line}\n`),
       close: () => {},
     };
   return liveView(s, state);
@@ -115,6 +122,11 @@ function liveView(s: ProgressSettings, state: ReturnType<typeof createProgressSt
         if (line !== null) log.push(line);
       }
       schedule();
+    },
+    log: (line) => {
+      log.push(...line.split('\n'));
+      if (closed) draw();
+      else schedule();
     },
     close: () => {
       if (closed) return;
