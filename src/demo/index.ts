@@ -10,6 +10,7 @@ export {
 } from './sample-repo.js';
 export {
   changedLines,
+  changedRun,
   type DemoScenario,
   type DemoScenarioOptions,
   demoScenario,

@@ -196,12 +196,24 @@ const FIX_RESULT = {
 export function changedLines(a: string, b: string): { old: string; new: string } {
   const x = a.split('\n');
   const y = b.split('\n');
+  const r = changedRun(x, y);
+  return { old: x.slice(r.start, r.oldEnd).join('\n'), new: y.slice(r.start, r.newEnd).join('\n') };
+}
+
+/**
+ * Where two line lists differ: `x[start, oldEnd)` becomes `y[start, newEnd)`; everything before
+ * `start` and after the ends is shared.
+ */
+export function changedRun(
+  x: readonly string[],
+  y: readonly string[],
+): { start: number; oldEnd: number; newEnd: number } {
   let start = 0;
   while (start < x.length && start < y.length && x[start] === y[start]) start++;
   let end = 0;
   while (end < x.length - start && end < y.length - start && x[x.length - 1 - end] === y[y.length - 1 - end])
     end++;
-  return { old: x.slice(start, x.length - end).join('\n'), new: y.slice(start, y.length - end).join('\n') };
+  return { start, oldEnd: x.length - end, newEnd: y.length - end };
 }
 
 /** Files under `dir`, as POSIX paths relative to it, sorted. */
