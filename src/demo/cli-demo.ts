@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CliIo } from '../cli/io.js';
 import { styler } from '../cli/io.js';
 import { renderReportMd } from '../run/report-md.js';
@@ -32,13 +34,36 @@ export async function playDemo(io: CliIo, o: { keep: boolean; json: boolean }): 
   );
   say('`user_id: number` vs `userId: string` mismatch, the validator that catches it and the fix wave.');
   say();
-  const result = await runDemo({
-    keep: o.keep,
-    onEvent: (e) => {
-      const line = progressLine(e);
-      if (line) say(s.dim(line));
-    },
-  });
+  // Ctrl-C must not leave the temporary repository behind: remove it on the way out.
+  let removeTemp: (() => void) | undefined;
+  const onExit = () => removeTemp?.();
+  const onSigint = () => process.exit(130);
+  process.once('exit', onExit);
+  process.once('SIGINT', onSigint);
+  const previousTmp = process.env.TMPDIR;
+  let result: DemoResult;
+  try {
+    result = await runDemo({
+      keep: o.keep,
+      onTempDir: (root, remove) => {
+        removeTemp = remove;
+        // The agents' per-process config dirs and the tests' scratch dirs go inside it too, so an
+        // interrupted demo leaves nothing in the system's temp directory.
+        const scratch = join(root, 'tmp');
+        mkdirSync(scratch, { recursive: true });
+        process.env.TMPDIR = scratch;
+      },
+      onEvent: (e) => {
+        const line = progressLine(e);
+        if (line) say(s.dim(line));
+      },
+    });
+  } finally {
+    if (previousTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previousTmp;
+    process.off('exit', onExit);
+    process.off('SIGINT', onSigint);
+  }
   const ok = result.outcome.status === 'succeeded' && result.scriptProblems.length === 0;
   if (o.json) {
     say(closing(result, s));
@@ -63,7 +88,7 @@ function closing(r: DemoResult, s: ReturnType<typeof styler>): string {
   for (const p of r.scriptProblems) lines.push(s.red(`script: ${p}`));
   lines.push(
     r.repo
-      ? `Kept: ${r.repo} (cd there, then: orchestra report, git log --all --graph). Delete it when done.`
+      ? `Kept: ${r.repo} (cd there, then: orchestra report, git log --all --graph). When done: rm -rf ${r.keptDir}`
       : 'Nothing was left behind: the temporary repository is removed (use --keep to inspect it).',
   );
   lines.push(s.bold('Reminder: that was a SCRIPTED model, not Claude.'), ...WITH_CLAUDE);
@@ -77,6 +102,7 @@ function toJson(r: DemoResult) {
     withClaude: WITH_CLAUDE.join(' '),
     outcome: r.outcome,
     repo: r.repo,
+    keptDir: r.keptDir,
     durationMs: r.durationMs,
     modelRequests: r.modelRequests,
     scriptedUsage: r.scriptedUsage,

@@ -15,6 +15,8 @@ export interface DemoOptions extends Pick<DemoRepoSettings, 'tmpDir'> {
   onEvent?: (event: StoredEvent) => void;
   /** Specialists at once (default: the sample's configuration). */
   maxParallel?: number;
+  /** Told the temporary directory as soon as it exists (the CLI removes it if interrupted). */
+  onTempDir?: (root: string, remove: () => void) => void;
 }
 
 /** How the demo went. */
@@ -28,6 +30,8 @@ export interface DemoResult {
   scriptedUsage: DemoScenario['usage'];
   /** The kept repository, or null when it was removed. */
   repo: string | null;
+  /** The kept temporary directory holding the repository and the agents' home (delete it when done). */
+  keptDir: string | null;
   durationMs: number;
   /** Model requests the scripted server answered. */
   modelRequests: number;
@@ -45,6 +49,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const started = Date.now();
   const demo = demoScenario();
   const world = await createDemoRepo(o.tmpDir ? { tmpDir: o.tmpDir } : {});
+  o.onTempDir?.(world.root, world.remove);
   let keep = o.keep === true;
   try {
     const server = await startModelServer(demo.scenario);
@@ -85,6 +90,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
       report,
       scriptedUsage: demo.usage,
       repo: keep ? world.repo : null,
+      keptDir: keep ? world.root : null,
       durationMs: Date.now() - started,
       modelRequests: server.requests.filter((r) => r.served?.kind === 'turn').length,
       scriptProblems,
