@@ -103,7 +103,10 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
   for (let n = 1; n <= maxAttempts; n++) {
     const record = hub.tasks.startAttempt(runId, task.id);
     const attempt = record.attempts;
-    const report = await runAttempt(s, task, wt.path, attempt, n < maxAttempts);
+    const report = await runAttempt(s, task, wt.path, attempt, {
+      mayRespawn: n < maxAttempts,
+      respawned: n > 1,
+    });
     out.attempts.push(report.summary);
     out.usage = addUsage(out.usage, report.summary.usage);
     out.costUsd += report.summary.costUsd;
@@ -188,7 +191,7 @@ async function runAttempt(
   task: Task,
   cwd: string,
   attempt: number,
-  mayRespawn: boolean,
+  { mayRespawn, respawned }: { mayRespawn: boolean; respawned: boolean },
 ): Promise<{ outcome: ExecutionOutcome; summary: AttemptReport }> {
   const { hub, runId } = s;
   hub.events.append({ runId, taskId: task.id, type: 'task.started', attempt, agent: s.agent.name });
@@ -236,10 +239,10 @@ async function runAttempt(
       attempt,
       agent: s.agent,
       packet: packet.text,
-      prompt:
-        attempt === 1
-          ? task.instructions || task.title
-          : `Continue the task from the handoff in your context: ${task.title}`,
+      prompt: promptFor(task, {
+        respawned,
+        fixes: hub.fixes.list(runId, { ownerTask: task.id, status: 'open' }).length,
+      }),
       cwd,
       owns: task.owns,
       ...(s.ownerOf ? { ownerOf: s.ownerOf } : {}),
@@ -313,4 +316,12 @@ async function runAttempt(
       handoffStored,
     },
   };
+}
+
+/** The user turn: the task, a continuation from a handoff, or the validator's fixes first. */
+function promptFor(task: Task, o: { respawned: boolean; fixes: number }): string {
+  if (o.respawned) return `Continue the task from the handoff in your context: ${task.title}`;
+  if (o.fixes > 0)
+    return `Fix the ${o.fixes === 1 ? 'problem' : `${o.fixes} problems`} under "Fix first" in your context, then finish the task: ${task.title}`;
+  return task.instructions || task.title;
 }

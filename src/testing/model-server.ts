@@ -81,7 +81,8 @@ export async function startModelServer(
     const body = json.success ? parseWith(modelRequestBodySchema, json.value) : json;
     if (!body.success) return fail(res, rec, `unreadable request body: ${body.error}`);
     const req = body.value;
-    const decision = player.next(req);
+    const session = rec.headers['x-claude-code-session-id'];
+    const decision = player.next(req, typeof session === 'string' ? session : undefined);
     if (decision.kind === 'unmatched') {
       const prompt = contentText(req.messages.at(-1)?.content ?? '').slice(-200);
       return fail(res, rec, `${decision.reason}; last message: ${JSON.stringify(prompt)}`);

@@ -34,11 +34,15 @@ export class ScenarioPlayer {
     this.cursors = scenario.blocks.map(() => 0);
   }
 
-  /** Decide the answer to `body`, consuming a turn unless it is a side request or a replay. */
-  next(body: ModelRequestBody): PlayDecision {
+  /**
+   * Decide the answer to `body`, consuming a turn unless it is a side request or a replay. The
+   * session id (Claude Code's `x-claude-code-session-id` header) tells apart two processes that
+   * open with the same prompt, e.g. two fix attempts of one task.
+   */
+  next(body: ModelRequestBody, sessionId?: string): PlayDecision {
     const side = sideRequestKind(body);
     if (side) return { kind: 'side', side };
-    const key = conversationKey(body);
+    const key = sessionId ? `${sessionId}:${conversationKey(body)}` : conversationKey(body);
     const count = body.messages.length;
     let conv = this.conversations.get(key);
     if (conv?.lastWasAnswer && conv.lastMessageCount === count) {

@@ -1,0 +1,162 @@
+import { homedir } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { UserError } from '../../errors.js';
+import type { StoredEvent } from '../../hub/index.js';
+import type { RunOptions, RunOutcome, WaveMode } from '../../run/engine-types.js';
+import { action, type CliContext } from '../command.js';
+import type { CliIo } from '../io.js';
+
+interface Flags {
+  plan?: string;
+  resume?: string;
+  yes?: boolean;
+  maxParallel?: string;
+  contextBudget?: string;
+  budgetUsd?: string;
+  waves?: string;
+  model?: string;
+  merge?: boolean;
+  json?: boolean;
+}
+
+/** `orchestra run`: the whole orchestra, from a request (or plan, or stopped run) to an integration branch. */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .description(
+      'Play the whole orchestra: plan, approve, dispatch specialists in waves, merge and validate, fix, report',
+    )
+    .argument('[request]', 'what to build (planned by the orchestrator); or use --plan / --resume')
+    .option('--plan <file>', 'run a plan file instead of planning a request')
+    .option('--resume <run-id>', 'continue a stopped or interrupted run (merged work is not redone)')
+    .option('-y, --yes', 'start without asking for approval of the plan')
+    .option('--max-parallel <n>', 'specialists at once (default: orchestra.config.json maxParallel)')
+    .option('--context-budget <tokens>', 'estimated context tokens per wave (default: config contextBudget)')
+    .option('--budget-usd <usd>', 'stop cleanly (resumable) before spending more than this')
+    .option(
+      '--waves <mode>',
+      'strict (waves with synthesis between them) or dynamic (start tasks as soon as possible)',
+      'strict',
+    )
+    .option('--model <model>', 'model for every agent (alias or full id)')
+    .option('--merge', 'when everything is green, merge the integration branch into your current branch')
+    .option('--json', 'emit the event stream as JSON lines, then the outcome')
+    .addHelpText(
+      'after',
+      '\nYour checkout and branches are never touched: each task works on orchestra/<run>/<task> in its own worktree,\nand the result is the branch orchestra/<run>/integration (merged into your branch only with --merge).\nExit 0 when the integration branch is green, 1 when the run failed or stopped, 2 on bad input.',
+    )
+    .action(
+      action(ctx, async (request: string | undefined, f: Flags) => {
+        const waves = f.waves ?? 'strict';
+        if (waves !== 'strict' && waves !== 'dynamic')
+          throw new UserError('bad-flag', `--waves must be strict or dynamic, got "${waves}"`);
+        const options: RunOptions = {
+          cwd: ctx.io.cwd,
+          env: ctx.io.env,
+          homeDir: ctx.io.env.HOME || homedir(),
+          waves: waves as WaveMode,
+          ...(request !== undefined ? { request } : {}),
+          ...(f.plan ? { planFile: f.plan } : {}),
+          ...(f.resume ? { resumeRunId: f.resume } : {}),
+          ...(f.yes ? { yes: true } : {}),
+          ...(f.merge ? { merge: true } : {}),
+          ...(f.model ? { model: f.model } : {}),
+          ...(f.maxParallel ? { maxParallel: positive('--max-parallel', f.maxParallel, true) } : {}),
+          ...(f.contextBudget ? { contextBudget: positive('--context-budget', f.contextBudget, true) } : {}),
+          ...(f.budgetUsd ? { budgetUsd: positive('--budget-usd', f.budgetUsd, false) } : {}),
+          onEvent: f.json
+            ? (e: StoredEvent) => ctx.io.stdout(`${JSON.stringify(e)}\n`)
+            : (e) => plainProgress(ctx.io, e),
+        };
+        if (!f.yes && ctx.io.isTTY && process.stdin.isTTY)
+          options.approve = (_plan, shown) => ask(ctx.io, shown);
+        const { runOrchestra } = await import('../../run/engine.js');
+        const out = await runOrchestra(options);
+        if (f.json) ctx.io.stdout(`${JSON.stringify({ type: 'outcome', ...out })}\n`);
+        else printOutcome(ctx.io, out);
+        return out.status === 'succeeded' ? 0 : 1;
+      }),
+    );
+}
+
+async function ask(io: CliIo, shown: string): Promise<boolean> {
+  io.stderr(`${shown}\n`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question('Start this run? [y/N] ');
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+function positive(flag: string, v: string, integer: boolean): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw new UserError(
+      'bad-flag',
+      `${flag} must be a positive ${integer ? 'whole ' : ''}number, got "${v}"`,
+    );
+  return n;
+}
+
+/** One line per meaningful event, on stderr (data stays on stdout). */
+export function plainProgress(io: CliIo, e: StoredEvent): void {
+  const task = e.taskId ? `${e.taskId}: ` : '';
+  let line: string | undefined;
+  switch (e.type) {
+    case 'run.started':
+      line = `run ${e.runId} started: ${e.goal}`;
+      break;
+    case 'wave.started':
+      line = `wave ${e.wave}: ${e.tasks.join(', ')} (${e.estimatedTokens} of ${e.budget} tokens)`;
+      break;
+    case 'task.started':
+      line = `${task}started (${e.agent}, attempt ${e.attempt})`;
+      break;
+    case 'task.finished':
+      line = `${task}finished${e.summary ? `: ${e.summary}` : ''}`;
+      break;
+    case 'task.failed':
+    case 'task.terminated':
+      line = `${task}${e.type === 'task.failed' ? 'failed' : 'terminated'}: ${e.reason}`;
+      break;
+    case 'tool.denied':
+      line = `${task}denied ${e.tool}${e.path ? ` ${e.path}` : ''}`;
+      break;
+    case 'merge':
+      line = `${task}${e.ok ? 'merged into the integration branch' : 'merge conflicted (aborted)'}`;
+      break;
+    case 'validation.finding':
+      line = `${task}${e.severity}: ${e.message}`;
+      break;
+    case 'fix.created':
+      line = `${task}fix task: ${e.description.split('\n')[0]}`;
+      break;
+    case 'budget.exceeded':
+      line = `budget: $${e.spentUsd.toFixed(4)} of $${e.budgetUsd} spent; stopping`;
+      break;
+    case 'note':
+      line = e.text;
+      break;
+  }
+  if (line) io.stderr(`  ${line}\n`);
+}
+
+function printOutcome(io: CliIo, o: RunOutcome): void {
+  const lines = [
+    '',
+    `${o.status === 'succeeded' ? 'Succeeded' : o.status === 'stopped' ? 'Stopped' : 'Failed'}: run ${o.runId}`,
+    `integration branch  ${o.integrationBranch}`,
+    `merged              ${o.merged.join(', ') || '(none)'}`,
+  ];
+  if (o.failed.length)
+    lines.push(`not merged          ${o.failed.map((f) => `${f.taskId} (${f.reason})`).join('; ')}`);
+  lines.push(`fix rounds          ${o.fixRounds}`);
+  if (o.openIssues.length) lines.push(`open issues         ${o.openIssues.join('; ')}`);
+  if (o.mergedInto) lines.push(`merge               ${o.mergedInto}`);
+  if (o.reason) lines.push(`reason              ${o.reason}`);
+  lines.push(`report              orchestra report ${o.runId}`);
+  io.stdout(`${lines.join('\n')}\n`);
+}
