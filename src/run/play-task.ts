@@ -1,5 +1,8 @@
 import { findMatchingGlob } from '../domain/globs.js';
 import type { EngineContext } from './engine-context.js';
+import { measureFullContext } from './full-context.js';
+import { buildCompletionHandoff, gitFileReader, storeCompletionHandoff } from './handoff.js';
+import { hubMcpServers } from './hub-tools.js';
 import { runTask, type TaskRunOutcome } from './task-runner.js';
 
 /** Spent so far in this run, in USD, from the hub's usage rows. */
@@ -35,7 +38,7 @@ export async function playTask(ctx: EngineContext, taskId: string): Promise<Task
     settings.budgetUsd === undefined ? undefined : Math.max(0.0001, settings.budgetUsd - spentUsd(ctx));
   const maxBudgetUsd = [remaining, config.executor.maxBudgetUsd].filter((x): x is number => x !== undefined);
   const model = settings.model ?? (agent.model && agent.model !== 'inherit' ? agent.model : config.model);
-  return runTask({
+  const out = await runTask({
     hub: ctx.hub,
     executor: ctx.executor,
     worktrees: ctx.worktrees,
@@ -49,6 +52,25 @@ export async function playTask(ctx: EngineContext, taskId: string): Promise<Task
     model,
     maxTurns: config.executor.maxTurns,
     ...(maxBudgetUsd.length ? { maxBudgetUsd: Math.min(...maxBudgetUsd) } : {}),
+    mcpServers: (id, cwd) =>
+      hubMcpServers({ hub: ctx.hub, runId: ctx.runId, taskId: id, plan: ctx.plan, agent, worktree: cwd }),
+    fullContextTokens: async (cwd) =>
+      (await measureFullContext({ root: cwd, task, plan: ctx.plan, hub: ctx.hub, runId: ctx.runId })).tokens,
     ...(ctx.options.now ? { now: ctx.options.now } : {}),
   });
+  if (out.status === 'succeeded') {
+    // The handoff is built from facts (the real diff, what it exports), for every dependent's packet.
+    const handoff = await buildCompletionHandoff({
+      task,
+      plan: ctx.plan,
+      agentName: agent.name,
+      result: out.result,
+      changes: await ctx.worktrees.changes(taskId),
+      readFile: gitFileReader({ cwd: ctx.repoRoot, ref: out.branch }),
+      readBaseFile: gitFileReader({ cwd: ctx.repoRoot, ref: ctx.worktrees.base }),
+      ...(ctx.options.now ? { now: ctx.options.now } : {}),
+    });
+    storeCompletionHandoff(ctx.hub, ctx.runId, taskId, handoff);
+  }
+  return out;
 }

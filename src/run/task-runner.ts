@@ -69,8 +69,8 @@ export interface TaskRunnerSettings {
   /** The model's context window in tokens (default from the model id). */
   contextWindow?: number;
   env?: Readonly<Record<string, string>>;
-  /** MCP servers of each attempt (the hub's tools); built per attempt. */
-  mcpServers?: () => Readonly<Record<string, unknown>>;
+  /** MCP servers of each attempt (the hub's tools: `hubMcpServers`), built fresh per attempt. */
+  mcpServers?: (taskId: string, cwd: string) => Readonly<Record<string, unknown>>;
   /** Tokens of the full context the task would otherwise need, for the packet.built event. */
   fullContextTokens?: (cwd: string) => Promise<number | undefined>;
   /** Called for every event of the task, after it is stored (progress views). */
@@ -250,7 +250,7 @@ async function runAttempt(
       ...(s.maxTurns ? { maxTurns: s.maxTurns } : {}),
       ...(s.maxBudgetUsd ? { maxBudgetUsd: s.maxBudgetUsd } : {}),
       ...(s.env ? { env: s.env } : {}),
-      ...(s.mcpServers ? { mcpServers: s.mcpServers() } : {}),
+      ...(s.mcpServers ? { mcpServers: s.mcpServers(task.id, cwd) } : {}),
     },
     { onEvent },
   );

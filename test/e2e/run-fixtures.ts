@@ -49,10 +49,10 @@ export const RUN_PLAN: PlanInput = {
 
 export const TYPES_FILE = `${OPERATION}\n`;
 export const SERVER_GOOD =
-  "import type { Operation } from '../types/operation.js';\n\nexport function describe(op: Operation): string {\n  return `${op.userId}: ${op.operation}`;\n}\n";
+  "import type { Operation } from '../types/operation.js';\n\nexport function describe(op: Operation): string {\n  return op.userId + ': ' + op.operation;\n}\n";
 /** The article's mismatch: the server reads `user_id`. */
 export const SERVER_BAD =
-  "import type { Operation } from '../types/operation.js';\n\nexport function describe(op: Operation): string {\n  return `${op.user_id}: ${op.operation}`;\n}\n";
+  "import type { Operation } from '../types/operation.js';\n\nexport function describe(op: Operation): string {\n  return op.user_id + ': ' + op.operation;\n}\n";
 export const CLIENT_FILE =
   "import type { Operation } from '../types/operation.js';\n\nexport function send(userId: string, operation: string): Operation {\n  return { userId, operation };\n}\n";
 

@@ -77,6 +77,14 @@ describe('orchestra run (engine, real binary)', () => {
       expect.arrayContaining(['server', 'client']),
     ]);
     expect(hub.runs.get(out.runId)?.status).toBe('succeeded');
+    // Handoffs: built on completion, placed in each dependent's packet.
+    expect(hub.handoffs.forTask(out.runId, 'types').length).toBeGreaterThan(0);
+    const serverRequest = t.server.requests.find((r) => JSON.stringify(r.body).includes('orchestra-task: server'));
+    expect(JSON.stringify(serverRequest?.body)).toContain('Handoff from types');
+    // Packets measured against the full context the task would otherwise need.
+    const packets = hub.events.list({ runId: out.runId, type: 'packet.built' });
+    expect(packets.length).toBeGreaterThanOrEqual(4);
+    for (const p of packets) if (p.type === 'packet.built') expect(p.fullContextTokens).toBeGreaterThan(0);
   });
 
   it('never exceeds maxParallel or the context budget in strict waves (from the event log)', async () => {

@@ -65,14 +65,25 @@ export function register(program: Command, ctx: CliContext): void {
           ...(f.maxParallel ? { maxParallel: positive('--max-parallel', f.maxParallel, true) } : {}),
           ...(f.contextBudget ? { contextBudget: positive('--context-budget', f.contextBudget, true) } : {}),
           ...(f.budgetUsd ? { budgetUsd: positive('--budget-usd', f.budgetUsd, false) } : {}),
-          onEvent: f.json
-            ? (e: StoredEvent) => ctx.io.stdout(`${JSON.stringify(e)}\n`)
-            : (e) => plainProgress(ctx.io, e),
         };
+        const { createProgressView } = await import('../../run/progress.js');
+        const view = createProgressView({
+          io: f.json
+            ? { write: ctx.io.stdout, isTTY: false }
+            : {
+                write: ctx.io.stderr,
+                isTTY: ctx.io.isTTY && Boolean(process.stderr.isTTY),
+                columns: process.stderr.columns ?? 100,
+                rows: process.stderr.rows ?? 40,
+                noColor: ctx.io.env.NO_COLOR !== undefined,
+              },
+          ...(f.json ? { mode: 'json' as const } : {}),
+        });
+        options.onEvent = (e: StoredEvent) => view.onEvent(e);
         if (!f.yes && ctx.io.isTTY && process.stdin.isTTY)
           options.approve = (_plan, shown) => ask(ctx.io, shown);
         const { runOrchestra } = await import('../../run/engine.js');
-        const out = await runOrchestra(options);
+        const out = await runOrchestra(options).finally(() => view.close());
         if (f.json) ctx.io.stdout(`${JSON.stringify({ type: 'outcome', ...out })}\n`);
         else printOutcome(ctx.io, out);
         return out.status === 'succeeded' ? 0 : 1;
@@ -99,49 +110,6 @@ function positive(flag: string, v: string, integer: boolean): number {
       `${flag} must be a positive ${integer ? 'whole ' : ''}number, got "${v}"`,
     );
   return n;
-}
-
-/** One line per meaningful event, on stderr (data stays on stdout). */
-export function plainProgress(io: CliIo, e: StoredEvent): void {
-  const task = e.taskId ? `${e.taskId}: ` : '';
-  let line: string | undefined;
-  switch (e.type) {
-    case 'run.started':
-      line = `run ${e.runId} started: ${e.goal}`;
-      break;
-    case 'wave.started':
-      line = `wave ${e.wave}: ${e.tasks.join(', ')} (${e.estimatedTokens} of ${e.budget} tokens)`;
-      break;
-    case 'task.started':
-      line = `${task}started (${e.agent}, attempt ${e.attempt})`;
-      break;
-    case 'task.finished':
-      line = `${task}finished${e.summary ? `: ${e.summary}` : ''}`;
-      break;
-    case 'task.failed':
-    case 'task.terminated':
-      line = `${task}${e.type === 'task.failed' ? 'failed' : 'terminated'}: ${e.reason}`;
-      break;
-    case 'tool.denied':
-      line = `${task}denied ${e.tool}${e.path ? ` ${e.path}` : ''}`;
-      break;
-    case 'merge':
-      line = `${task}${e.ok ? 'merged into the integration branch' : 'merge conflicted (aborted)'}`;
-      break;
-    case 'validation.finding':
-      line = `${task}${e.severity}: ${e.message}`;
-      break;
-    case 'fix.created':
-      line = `${task}fix task: ${e.description.split('\n')[0]}`;
-      break;
-    case 'budget.exceeded':
-      line = `budget: $${e.spentUsd.toFixed(4)} of $${e.budgetUsd} spent; stopping`;
-      break;
-    case 'note':
-      line = e.text;
-      break;
-  }
-  if (line) io.stderr(`  ${line}\n`);
 }
 
 function printOutcome(io: CliIo, o: RunOutcome): void {
