@@ -1,4 +1,5 @@
 import { findMatchingGlob } from '../domain/globs.js';
+import { loadTokenizer } from '../hub/index.js';
 import type { EngineContext } from './engine-context.js';
 import { measureFullContext } from './full-context.js';
 import { buildCompletionHandoff, gitFileReader, storeCompletionHandoff } from './handoff.js';
@@ -54,8 +55,10 @@ export async function playTask(ctx: EngineContext, taskId: string): Promise<Task
     ...(maxBudgetUsd.length ? { maxBudgetUsd: Math.min(...maxBudgetUsd) } : {}),
     mcpServers: (id, cwd) =>
       hubMcpServers({ hub: ctx.hub, runId: ctx.runId, taskId: id, plan: ctx.plan, agent, worktree: cwd }),
+    // Like for like: the packet carries the agent's role, so the full context counts it too.
     fullContextTokens: async (cwd) =>
-      (await measureFullContext({ root: cwd, task, plan: ctx.plan, hub: ctx.hub, runId: ctx.runId })).tokens,
+      (await measureFullContext({ root: cwd, task, plan: ctx.plan, hub: ctx.hub, runId: ctx.runId })).tokens +
+      (await loadTokenizer()).count(agent.prompt),
     ...(ctx.options.now ? { now: ctx.options.now } : {}),
   });
   if (out.status === 'succeeded') {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { plan, tempDir, writeFiles } from '../../test/validator/fixture.js';
-import { createProjectTypeChecker, typeErrorFindings } from './type-check.js';
+import { createProjectTypeChecker, readableMessage, typeErrorFindings } from './type-check.js';
 import { benchTypeCheck } from './type-check-bench.js';
 
 const dirs: Array<() => void> = [];
@@ -80,5 +80,15 @@ describe('benchTypeCheck', () => {
     const r = benchTypeCheck({ files: 40 });
     expect(r.files).toBe(40);
     expect(r.incrementalMs).toBeLessThan(r.coldMs);
+  });
+});
+
+describe('readableMessage', () => {
+  it('turns absolute import paths of the integration tree into repository-relative ones', () => {
+    const root = '/tmp/x/.orchestra/worktrees/r1/integration';
+    const m = `Argument of type 'import("${root}/src/server/hub", { with: { "resolution-mode": "import" } }).Operation' is not assignable to 'import("${root}/src/types/op").Operation'.`;
+    expect(readableMessage(root, m)).toBe(
+      `Argument of type 'import("src/server/hub").Operation' is not assignable to 'import("src/types/op").Operation'.`,
+    );
   });
 });

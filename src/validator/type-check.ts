@@ -94,7 +94,7 @@ function signatureOptions(options: ts.CompilerOptions, root: string): ts.Compile
 }
 
 function toDiagnostic(root: string, d: ts.Diagnostic): TypeDiagnostic {
-  const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+  const message = readableMessage(root, ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   if (!d.file || d.start === undefined) return { code: d.code, message };
   return {
     file: relativePosix(root, d.file.fileName),
@@ -102,6 +102,18 @@ function toDiagnostic(root: string, d: ts.Diagnostic): TypeDiagnostic {
     code: d.code,
     message,
   };
+}
+
+/**
+ * The compiler names colliding types by absolute path (`import("/tmp/…/integration/src/x", { with: … }).T`):
+ * make them repository-relative (`import("src/x").T`) so reports and fix tasks read well and stay stable.
+ */
+export function readableMessage(root: string, message: string): string {
+  const prefix = `${root.replaceAll('\\', '/').replace(/\/$/, '')}/`;
+  return message
+    .replace(/import\("([^"]+)", \{ with: \{ "resolution-mode": "[^"]+" \} \}\)/g, 'import("$1")')
+    .split(prefix)
+    .join('');
 }
 
 /** A stable key of a diagnostic, to tell new errors from ones already reported. */
