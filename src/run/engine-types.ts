@@ -22,6 +22,11 @@ export interface RunOptions {
   model?: string;
   /** Merge the integration branch into the user's current branch when everything is green. */
   merge?: boolean;
+  /**
+   * `single-agent`: after the orchestrated run, the same request is run by one agent alone (owning
+   * everything, no packets, no validation rounds), recorded as the `baseline` layer for the report.
+   */
+  baseline?: 'single-agent';
   /** Default: Claude Code with `env`. */
   executor?: Executor;
   env?: NodeJS.ProcessEnv;

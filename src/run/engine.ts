@@ -5,6 +5,7 @@ import { openRepo } from '../git/repo.js';
 import { gitWrite } from '../git/write.js';
 import { hubPath, openHub } from '../hub/index.js';
 import { integrationBranch, integrationWorktreePath } from '../validator/index.js';
+import { runBaseline } from './baseline.js';
 import { dispatchDynamic, dispatchStrict } from './dispatch.js';
 import type { EngineContext } from './engine-context.js';
 import type { RunOptions, RunOutcome } from './engine-types.js';
@@ -79,6 +80,7 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
       openIssues: (ctx.lastReport?.findings ?? []).filter((f) => f.severity === 'error').map((f) => f.title),
       ...(result.reason ? { reason: result.reason } : {}),
     };
+    if (o.baseline === 'single-agent' && outcome.status !== 'stopped') await runBaseline(ctx);
     if (outcome.status === 'succeeded' && settings.merge) {
       const into = await mergeIntoUserBranch(repo.root, repo.commonDir, outcome.integrationBranch);
       outcome.mergedInto = into;

@@ -73,6 +73,8 @@ export interface TaskRunnerSettings {
   mcpServers?: (taskId: string, cwd: string) => Readonly<Record<string, unknown>>;
   /** Tokens of the full context the task would otherwise need, for the packet.built event. */
   fullContextTokens?: (cwd: string) => Promise<number | undefined>;
+  /** The layer its usage counts for (default: specialist; the single-agent baseline: baseline). */
+  layer?: 'specialist' | 'baseline';
   /** Called for every event of the task, after it is stored (progress views). */
   onEvent?: (event: EventPayload, attempt: number) => void;
   now?: () => Date;
@@ -260,7 +262,7 @@ async function runAttempt(
     runId,
     taskId: task.id,
     attempt,
-    layer: 'specialist',
+    layer: s.layer ?? 'specialist',
     model: s.model ?? s.agent.model ?? null,
     ...outcome.usage,
     costUsd: outcome.costUsd,

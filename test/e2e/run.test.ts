@@ -5,10 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openHub } from '../../src/hub/index.js';
 import { runOrchestra } from '../../src/run/engine.js';
 import type { RunOptions } from '../../src/run/engine-types.js';
+import { buildReport } from '../../src/run/report.js';
 import { type Scenario, startModelServer } from '../../src/testing/index.js';
 import { runOrchestraAsync } from '../support/cli.js';
 import { claudeTestEnv, tempDir } from '../support/model-server.js';
-import { runRepo, runScenario, SERVER_GOOD } from './run-fixtures.js';
+import { runRepo, runScenario, SERVER_GOOD, TYPES_FILE } from './run-fixtures.js';
 
 // The whole orchestra with the real Claude Code binary playing every specialist (scripted model).
 
@@ -79,7 +80,9 @@ describe('orchestra run (engine, real binary)', () => {
     expect(hub.runs.get(out.runId)?.status).toBe('succeeded');
     // Handoffs: built on completion, placed in each dependent's packet.
     expect(hub.handoffs.forTask(out.runId, 'types').length).toBeGreaterThan(0);
-    const serverRequest = t.server.requests.find((r) => JSON.stringify(r.body).includes('orchestra-task: server'));
+    const serverRequest = t.server.requests.find((r) =>
+      JSON.stringify(r.body).includes('orchestra-task: server'),
+    );
     expect(JSON.stringify(serverRequest?.body)).toContain('Handoff from types');
     // Packets measured against the full context the task would otherwise need.
     const packets = hub.events.list({ runId: out.runId, type: 'packet.built' });
@@ -133,6 +136,27 @@ describe('orchestra run (engine, real binary)', () => {
       .list({ runId: first.runId, type: 'task.started' })
       .filter((e) => e.taskId === 'types');
     expect(started).toHaveLength(1);
+  });
+});
+
+describe('orchestra run --baseline single-agent', () => {
+  it('runs the request once more by one agent and the report shows both side by side', async () => {
+    const s = runScenario();
+    s.on({ taskId: 'baseline' })
+      .write('src/types/operation.ts', TYPES_FILE)
+      .usage({ input: 3000, output: 100 })
+      .write('src/server/apply.ts', SERVER_GOOD)
+      .usage({ input: 3500, output: 120 })
+      .structured({ summary: 'all of it alone' })
+      .usage({ input: 4000, output: 30 });
+    const t = await setup(s);
+    const out = await t.run({ baseline: 'single-agent' });
+    expect(out.status, out.reason).toBe('succeeded');
+    const report = buildReport(t.hub(), out.runId);
+    expect(report.baseline).not.toBeNull();
+    expect(JSON.stringify(report.baseline)).toMatch(/"inputTokens":10500/);
+    // The orchestrated figures leave the baseline out.
+    expect(report.tasks.map((x) => x.id)).not.toContain('baseline');
   });
 });
 

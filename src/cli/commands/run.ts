@@ -17,6 +17,7 @@ interface Flags {
   waves?: string;
   model?: string;
   merge?: boolean;
+  baseline?: string;
   json?: boolean;
 }
 
@@ -40,6 +41,10 @@ export function register(program: Command, ctx: CliContext): void {
       'strict',
     )
     .option('--model <model>', 'model for every agent (alias or full id)')
+    .option(
+      '--baseline <kind>',
+      'single-agent: also run the request by one agent alone, for the report to compare',
+    )
     .option('--merge', 'when everything is green, merge the integration branch into your current branch')
     .option('--json', 'emit the event stream as JSON lines, then the outcome')
     .addHelpText(
@@ -51,6 +56,8 @@ export function register(program: Command, ctx: CliContext): void {
         const waves = f.waves ?? 'strict';
         if (waves !== 'strict' && waves !== 'dynamic')
           throw new UserError('bad-flag', `--waves must be strict or dynamic, got "${waves}"`);
+        if (f.baseline !== undefined && f.baseline !== 'single-agent')
+          throw new UserError('bad-flag', `--baseline must be single-agent, got "${f.baseline}"`);
         const options: RunOptions = {
           cwd: ctx.io.cwd,
           env: ctx.io.env,
@@ -61,6 +68,7 @@ export function register(program: Command, ctx: CliContext): void {
           ...(f.resume ? { resumeRunId: f.resume } : {}),
           ...(f.yes ? { yes: true } : {}),
           ...(f.merge ? { merge: true } : {}),
+          ...(f.baseline ? { baseline: 'single-agent' as const } : {}),
           ...(f.model ? { model: f.model } : {}),
           ...(f.maxParallel ? { maxParallel: positive('--max-parallel', f.maxParallel, true) } : {}),
           ...(f.contextBudget ? { contextBudget: positive('--context-budget', f.contextBudget, true) } : {}),
