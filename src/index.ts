@@ -8,4 +8,22 @@ export * from './git/index.js';
 export * from './hub/index.js';
 export * from './lifecycle/index.js';
 export * from './orchestrator/index.js';
+export * from './run/index.js';
 export * from './scheduler/index.js';
+export {
+  type ContractDefect,
+  checkContracts,
+  createProjectTypeChecker,
+  type Finding,
+  type FixTaskSink,
+  findRaces,
+  formatReport,
+  hubSink,
+  integrationBranch,
+  type TaskBranch,
+  type ValidateRunSettings,
+  type ValidateSettings,
+  type ValidationReport,
+  validateBranches,
+  validateRun,
+} from './validator/index.js';
