@@ -89,7 +89,10 @@ export function packetSections(s: PacketSources): PacketSection[] {
       name: 'fixes',
       priority: 88,
       required: false,
-      text: ['## Fix first (found by the integration validator)', ...s.openFixes.map(renderFix)].join('\n'),
+      text: [
+        '## Fix first (found by the integration validator, or asked by another task)',
+        ...s.openFixes.map(renderFix),
+      ].join('\n'),
       fetch: { kind: 'fixes', id: task.id },
     });
   if (task.successCriteria.length > 0)
@@ -127,7 +130,13 @@ export function packetSections(s: PacketSources): PacketSection[] {
       name: 'previous-attempt',
       priority: 65,
       required: false,
-      text: renderHandoff('## Where the previous attempt stopped', s.previousAttempt),
+      // A lifecycle handoff names the attempt (`agent#2`); a completion handoff is what the task delivered.
+      text: renderHandoff(
+        s.previousAttempt.from.includes('#')
+          ? '## Where the previous attempt stopped'
+          : '## What this task already delivered (its handoff)',
+        s.previousAttempt,
+      ),
       fetch: { kind: 'handoff', id: task.id },
     });
   const { constraints, excludedDependencies } = plan.architecture;

@@ -93,7 +93,11 @@ beforeEach(() => {
       ...Array.from({ length: 12 }, (_, i) => `export type Step${i} = { n: ${i}; at: number }`),
     ]),
   );
-  hub.handoffs.put('r1', 'server', handoff('server', 'server', 'Redis wiring left'));
+  hub.handoffs.put(
+    'r1',
+    'server',
+    handoff('backend-specialist#1', 'backend-specialist#2', 'Redis wiring left'),
+  );
   hub.fixes.add({
     runId: 'r1',
     ownerTask: 'server',

@@ -39,6 +39,8 @@ export async function playTask(ctx: EngineContext, taskId: string): Promise<Task
     settings.budgetUsd === undefined ? undefined : Math.max(0.0001, settings.budgetUsd - spentUsd(ctx));
   const maxBudgetUsd = [remaining, config.executor.maxBudgetUsd].filter((x): x is number => x !== undefined);
   const model = settings.model ?? (agent.model && agent.model !== 'inherit' ? agent.model : config.model);
+  // Fixes in the packet (from the validator or a change request) are this attempt's to resolve.
+  const fixes = ctx.hub.fixes.list(ctx.runId, { ownerTask: taskId, status: 'open' });
   const out = await runTask({
     hub: ctx.hub,
     executor: ctx.executor,
@@ -74,6 +76,8 @@ export async function playTask(ctx: EngineContext, taskId: string): Promise<Task
       ...(ctx.options.now ? { now: ctx.options.now } : {}),
     });
     storeCompletionHandoff(ctx.hub, ctx.runId, taskId, handoff);
+    // Resolved as far as the owner can tell; the next validation reopens what is still wrong.
+    for (const f of fixes) ctx.hub.fixes.setStatus(f.id, 'resolved');
   }
   return out;
 }

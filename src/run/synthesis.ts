@@ -99,10 +99,7 @@ export async function fixLoop(
       text: `fix round ${round}: ${open.length} fix task${open.length === 1 ? '' : 's'} to ${owners.join(', ') || '(no owner in the plan)'}`,
     });
     await inBatches(owners, ctx.settings.maxParallel, async (owner) => {
-      const out = await playTask(ctx, owner);
-      if (out.status === 'succeeded') {
-        for (const f of open.filter((x) => x.ownerTask === owner)) hub.fixes.setStatus(f.id, 'resolved');
-      }
+      await playTask(ctx, owner);
     });
     // Fixes of tasks no longer in the plan cannot be dispatched: give them up, visibly.
     for (const f of open.filter((x) => !owners.includes(x.ownerTask))) hub.fixes.setStatus(f.id, 'abandoned');
