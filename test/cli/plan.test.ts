@@ -277,7 +277,7 @@ describe('orchestra plan show', () => {
     expect(format.code).toBe(2);
     expect(format.stderr).toMatch(/unknown format "svg"; choose text, json or mermaid/);
     expect(runOrchestra(['plan', 'show', EXAMPLE, '--max-parallel', '0']).stderr).toMatch(
-      /--max-parallel must be a positive integer/,
+      /--max-parallel must be a positive whole number/,
     );
   });
 });

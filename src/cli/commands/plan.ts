@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { action, type CliContext } from '../command.js';
+import { positiveNumber } from '../flags.js';
 import { printJson } from '../io.js';
 import { registerCreate } from './plan-create.js';
 
@@ -108,11 +109,7 @@ async function knownAgentNames(ctx: CliContext, agentsDir: string | undefined): 
 }
 
 function positiveInt(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UserError('bad-flag', `${flag} must be a positive integer, got "${value}"`);
-  return n;
+  return value === undefined ? undefined : positiveNumber(flag, value, { integer: true });
 }
 
 function summary(r: {

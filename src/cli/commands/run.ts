@@ -5,6 +5,7 @@ import { UserError } from '../../errors.js';
 import type { StoredEvent } from '../../hub/index.js';
 import type { RunOptions, RunOutcome, WaveMode } from '../../run/engine-types.js';
 import { action, type CliContext } from '../command.js';
+import { positiveNumber } from '../flags.js';
 import type { CliIo } from '../io.js';
 
 interface Flags {
@@ -70,9 +71,13 @@ export function register(program: Command, ctx: CliContext): void {
           ...(f.merge ? { merge: true } : {}),
           ...(f.baseline ? { baseline: 'single-agent' as const } : {}),
           ...(f.model ? { model: f.model } : {}),
-          ...(f.maxParallel ? { maxParallel: positive('--max-parallel', f.maxParallel, true) } : {}),
-          ...(f.contextBudget ? { contextBudget: positive('--context-budget', f.contextBudget, true) } : {}),
-          ...(f.budgetUsd ? { budgetUsd: positive('--budget-usd', f.budgetUsd, false) } : {}),
+          ...(f.maxParallel
+            ? { maxParallel: positiveNumber('--max-parallel', f.maxParallel, { integer: true }) }
+            : {}),
+          ...(f.contextBudget
+            ? { contextBudget: positiveNumber('--context-budget', f.contextBudget, { integer: true }) }
+            : {}),
+          ...(f.budgetUsd ? { budgetUsd: positiveNumber('--budget-usd', f.budgetUsd) } : {}),
         };
         const { createProgressView } = await import('../../run/progress.js');
         const view = createProgressView({
@@ -108,16 +113,6 @@ async function ask(io: CliIo, shown: string): Promise<boolean> {
   } finally {
     rl.close();
   }
-}
-
-function positive(flag: string, v: string, integer: boolean): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-    throw new UserError(
-      'bad-flag',
-      `${flag} must be a positive ${integer ? 'whole ' : ''}number, got "${v}"`,
-    );
-  return n;
 }
 
 function printOutcome(io: CliIo, o: RunOutcome): void {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { EventPayload } from '../../domain/event.js';
-import { UserError } from '../../errors.js';
 import type { TaskRunOutcome } from '../../run/task-runner.js';
 import { action, type CliContext } from '../command.js';
+import { positiveNumber } from '../flags.js';
 import { type CliIo, printJson } from '../io.js';
 import type { TaskSubcommand } from './task.js';
 
@@ -52,8 +52,8 @@ export const registerRun: TaskSubcommand = (task: Command, ctx: CliContext) => {
           contextFrom: o.contextFrom ?? [],
           instructions,
           ...(o.model ? { model: o.model } : {}),
-          ...(o.maxTurns ? { maxTurns: positive('--max-turns', o.maxTurns, true) } : {}),
-          ...(o.maxBudgetUsd ? { maxBudgetUsd: positive('--max-budget-usd', o.maxBudgetUsd, false) } : {}),
+          ...(o.maxTurns ? { maxTurns: positiveNumber('--max-turns', o.maxTurns, { integer: true }) } : {}),
+          ...(o.maxBudgetUsd ? { maxBudgetUsd: positiveNumber('--max-budget-usd', o.maxBudgetUsd) } : {}),
           ...(o.json ? {} : { onEvent: (e: EventPayload) => progress(ctx.io, e) }),
         });
         if (o.json) printJson(ctx.io, toJson(out));
@@ -62,16 +62,6 @@ export const registerRun: TaskSubcommand = (task: Command, ctx: CliContext) => {
       }),
     );
 };
-
-function positive(flag: string, v: string, integer: boolean): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-    throw new UserError(
-      'bad-flag',
-      `${flag} must be a positive ${integer ? 'whole ' : ''}number, got "${v}"`,
-    );
-  return n;
-}
 
 function progress(io: CliIo, e: EventPayload): void {
   if (e.type === 'tool.used') io.stderr(`  ${e.tool}${summarizeInput(e.input)}\n`);

@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../errors.js';
 import { action, type CliContext } from '../command.js';
+import { positiveNumber } from '../flags.js';
 import { printJson } from '../io.js';
 import { registerRun } from './task-run.js';
 
@@ -26,7 +26,10 @@ export const registerContext: TaskSubcommand = (task, ctx) => {
       action(
         ctx,
         async (planFile: string, taskId: string, opts: { budget?: string; run?: string; json?: boolean }) => {
-          const budget = opts.budget === undefined ? undefined : positiveInt('--budget', opts.budget);
+          const budget =
+            opts.budget === undefined
+              ? undefined
+              : positiveNumber('--budget', opts.budget, { integer: true });
           const [{ taskContext }, { projectRoot }, { findAgent }] = await Promise.all([
             import('../../hub/task-context.js'),
             import('../../config/repo-root.js'),
@@ -72,11 +75,4 @@ export function register(program: Command, ctx: CliContext): void {
     .command('task')
     .description('Work with one task: its context packet, or run one specialist');
   for (const add of taskSubcommands) add(task, ctx);
-}
-
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new UserError('bad-flag', `${flag} must be a positive whole number of tokens, got "${value}"`);
-  return n;
 }
