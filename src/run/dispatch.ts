@@ -65,6 +65,7 @@ export async function dispatchStrict(ctx: EngineContext): Promise<DispatchResult
     const pending = wave.taskIds.filter((id) => statusOf(ctx, id) !== 'merged');
     if (pending.length === 0) continue;
     const toRun = pending.filter((id) => statusOf(ctx, id) === 'queued');
+    for (const id of wave.taskIds) hub.tasks.upsert({ runId, id, wave: wave.index });
     hub.events.append({
       runId,
       type: 'wave.started',

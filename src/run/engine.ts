@@ -113,7 +113,11 @@ async function closeRun(ctx: EngineContext, succeeded: boolean): Promise<void> {
     });
   }
   await ctx.worktrees.finish();
-  if (succeeded) await sweepWorktrees({ cwd: ctx.repoRoot, runId: ctx.runId }).catch(() => undefined);
+  if (!succeeded) return;
+  await sweepWorktrees({ cwd: ctx.repoRoot, runId: ctx.runId }).catch(() => undefined);
+  // The task branches are gone (their work is in the integration branch): say so in the hub.
+  for (const t of ctx.hub.tasks.list(ctx.runId))
+    ctx.hub.tasks.upsert({ runId: ctx.runId, id: t.id, branch: null, worktree: null });
 }
 
 /** `--merge`: merge the green integration branch into the user's branch, never over their changes. */
