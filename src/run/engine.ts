@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createClaudeCodeExecutor, openRunWorktrees, sweepWorktrees } from '../executor/index.js';
+import { identityArgs } from '../executor/worktree-commit.js';
 import { git } from '../git/git.js';
 import { openRepo } from '../git/repo.js';
 import { gitWrite } from '../git/write.js';
@@ -136,7 +137,7 @@ async function mergeIntoUserBranch(root: string, commonDir: string, branch: stri
   });
   if (r.code !== 0) {
     await gitWrite(['merge', '--abort'], { cwd: root, commonDir, allowFailure: true });
-    return `not merged: merging into ${current} conflicted; the merge was aborted`;
+    return `not merged: merging into ${current} failed (${(r.stderr || r.stdout).trim().split('\n')[0]}); the merge was aborted`;
   }
   return current;
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHub } from '../../src/hub/index.js';
@@ -136,6 +136,38 @@ describe('orchestra run (engine, real binary)', () => {
       .list({ runId: first.runId, type: 'task.started' })
       .filter((e) => e.taskId === 'types');
     expect(started).toHaveLength(1);
+  });
+});
+
+describe('orchestra run: dynamic dispatch and --merge', () => {
+  it('dynamic: starts tasks as soon as their dependencies are merged, and ends green', async () => {
+    const t = await setup(runScenario());
+    const out = await t.run({ waves: 'dynamic', maxParallel: 2 });
+    expect(out.status, out.reason).toBe('succeeded');
+    expect(out.merged.sort()).toEqual(['client', 'server', 'types']);
+    const events = t.hub().events.list({ runId: out.runId });
+    expect(events.some((e) => e.type === 'wave.started')).toBe(false);
+    // Neither consumer started before types was merged.
+    const mergedTypes = events.findIndex((e) => e.type === 'merge' && e.taskId === 'types' && e.ok);
+    const firstConsumer = events.findIndex((e) => e.type === 'task.started' && e.taskId !== 'types');
+    expect(mergedTypes).toBeGreaterThan(-1);
+    expect(firstConsumer).toBeGreaterThan(mergedTypes);
+  });
+
+  it('--merge merges the green integration branch into the user branch, never over uncommitted changes', async () => {
+    const t = await setup(runScenario({ repeat: 2 }));
+    const out = await t.run({ merge: true });
+    expect(out.status, out.reason).toBe('succeeded');
+    expect(out.mergedInto).toBe('main');
+    expect(git(t.repo, 'show', 'main:src/server/apply.ts')).toBe(SERVER_GOOD.trimEnd());
+    // A second run on a checkout with uncommitted changes is not merged, and says why.
+    writeFileSync(path.join(t.repo, 'src/index.ts'), 'export const name = "edited";\n');
+    const head = git(t.repo, 'rev-parse', 'HEAD');
+    const again = await t.run({ merge: true });
+    expect(again.status, again.reason).toBe('succeeded');
+    expect(again.mergedInto).toMatch(/^not merged: main has uncommitted changes/);
+    expect(git(t.repo, 'rev-parse', 'HEAD')).toBe(head);
+    expect(readFileSync(path.join(t.repo, 'src/index.ts'), 'utf8')).toBe('export const name = "edited";\n');
   });
 });
 
