@@ -130,7 +130,8 @@ async function mergeIntoUserBranch(root: string, commonDir: string, branch: stri
   if (!current) return `not merged: your checkout is on a detached HEAD; merge ${branch} yourself`;
   if (status.stdout.trim())
     return `not merged: ${current} has uncommitted changes; commit them, then git merge ${branch}`;
-  const r = await gitWrite(['merge', '--no-ff', '--no-edit', branch], {
+  const identity = await identityArgs(root);
+  const r = await gitWrite([...identity, 'merge', '--no-ff', '--no-edit', branch], {
     cwd: root,
     commonDir,
     allowFailure: true,
