@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Worktrees go to a temp state directory, never the user's ~/.local/state/orchestra.
+    globalSetup: ['test/support/state-dir.ts'],
   },
 });

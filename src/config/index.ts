@@ -11,6 +11,17 @@ export {
   type OrchestraConfig,
   type OrchestraConfigInput,
   SETTING_SOURCES,
+  SETUP_WHEN,
+  type WorktreeConfig,
+  worktreeConfigSchema,
 } from './schema.js';
 export { lineColumnAt, stripJsonComments } from './strip-comments.js';
 export { CONFIG_TEMPLATE } from './template.js';
+export {
+  platformStateDir,
+  repoStateName,
+  resolveStateDir,
+  runWorktreesDir,
+  STATE_DIR_ENV,
+  type StateDirSettings,
+} from './state-dir.js';

@@ -31,6 +31,24 @@ export const executorConfigSchema = z.strictObject({
   settingSources: z.array(z.enum(SETTING_SOURCES)).default([]),
 });
 
+/** When a worktree runs the setup command instead of linking the main checkout's dependencies. */
+export const SETUP_WHEN = ['lockfile-changed', 'always', 'never'] as const;
+
+/** How each task and integration worktree is made ready to run the project's commands. */
+export const worktreeConfigSchema = z.strictObject({
+  /**
+   * The install command as an argument array (never a shell string), e.g. ["npm", "ci"]. Absent:
+   * chosen from the lockfile (npm ci, pnpm install --frozen-lockfile, yarn install --frozen-lockfile).
+   */
+  setup: z.array(z.string().min(1)).min(1).optional(),
+  /**
+   * lockfile-changed: link the main checkout's node_modules while the worktree's lockfile equals
+   * the checkout's, run the setup command where it differs; always: run it in every worktree;
+   * never: only link.
+   */
+  runSetup: z.enum(SETUP_WHEN).default('lockfile-changed'),
+});
+
 /** `orchestra.config.json` at the repository root. Unknown keys are errors: a typo must not pass silently. */
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -48,6 +66,12 @@ export const configSchema = z.strictObject({
   /** Rounds of fix tasks after integration validation finds problems. */
   fixRounds: z.number().int().nonnegative().default(3),
   executor: executorConfigSchema.prefault({}),
+  worktree: worktreeConfigSchema.prefault({}),
+  /**
+   * Where worktrees live, outside the checkout (default: the per-user state directory; the
+   * ORCHESTRA_STATE_DIR environment variable wins over this).
+   */
+  stateDir: z.string().min(1).optional(),
 });
 
 /** The project configuration with every default applied. */
@@ -56,6 +80,8 @@ export type OrchestraConfig = z.output<typeof configSchema>;
 export type OrchestraConfigInput = z.input<typeof configSchema>;
 /** Lifecycle thresholds with defaults applied. */
 export type LifecycleConfig = z.output<typeof lifecycleConfigSchema>;
+/** Worktree settings with defaults applied. */
+export type WorktreeConfig = z.output<typeof worktreeConfigSchema>;
 /** Executor settings with defaults applied. */
 export type ExecutorConfig = z.output<typeof executorConfigSchema>;
 

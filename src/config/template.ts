@@ -49,6 +49,16 @@ export const CONFIG_TEMPLATE = `// Orchestra project configuration. Comments are
     // Add "maxBudgetUsd": 2.5 to cap what one agent process may spend.
     // Claude Code settings to load ("user", "project", "local"); none keeps runs reproducible.
     "settingSources": []
+  },
+
+  // How each worktree gets the project's dependencies: the checkout's node_modules is linked while
+  // the lockfile is unchanged; where it changed, the setup command runs ("always": everywhere).
+  "worktree": {
+    // Add "setup": ["npm", "ci"] to choose the install command (default: from the lockfile).
+    "runSetup": ${JSON.stringify(d.worktree.runSetup)}
   }
+
+  // Add "stateDir": "/path" to keep worktrees elsewhere than the per-user state directory
+  // (~/.local/state/orchestra on Linux; ORCHESTRA_STATE_DIR overrides both).
 }
 `;

@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assertSafeId, newRunId, taskBranch, taskWorktreePath, unsafeIdReason } from './worktree-ids.js';
+import {
+  assertSafeId,
+  legacyRunDir,
+  newRunId,
+  taskBranch,
+  taskWorktreePath,
+  unsafeIdReason,
+} from './worktree-ids.js';
 
 const refOk = (ref: string) => {
   try {
@@ -24,7 +31,8 @@ describe('worktree ids', () => {
         if (unsafeIdReason(id) !== undefined) return;
         accepted++;
         expect(refOk(`refs/heads/${taskBranch(id, id)}`)).toBe(true);
-        expect(taskWorktreePath('/r', id, 'task')).toBe(`/r/.orchestra/worktrees/${id}/task`);
+        expect(taskWorktreePath(`/s/${id}`, id)).toBe(`/s/${id}/${id}`);
+        expect(legacyRunDir('/r', id)).toBe(`/r/.orchestra/worktrees/${id}`);
       }),
       { numRuns: 150 },
     );

@@ -4,8 +4,11 @@ import { UserError } from '../errors.js';
 /** The prefix of every branch Orchestra creates. */
 export const BRANCH_PREFIX = 'orchestra';
 
-/** Directory, under the checkout root, that holds Orchestra's worktrees. */
-export const WORKTREES_DIR = join('.orchestra', 'worktrees');
+/**
+ * Directory, under the checkout root, where earlier versions put worktrees (now they live in the
+ * per-user state directory); the sweep still removes what it finds there.
+ */
+export const LEGACY_WORKTREES_DIR = join('.orchestra', 'worktrees');
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -34,11 +37,16 @@ export function taskBranch(runId: string, taskId: string): string {
   return `${BRANCH_PREFIX}/${runId}/${taskId}`;
 }
 
-/** The worktree directory of a task: `<root>/.orchestra/worktrees/<run-id>/<task-id>`. */
-export function taskWorktreePath(root: string, runId: string, taskId: string): string {
-  assertSafeId('run', runId);
+/** The worktree directory of a task: `<run's worktree dir>/<task-id>`. */
+export function taskWorktreePath(runDir: string, taskId: string): string {
   assertSafeId('task', taskId);
-  return join(root, WORKTREES_DIR, runId, taskId);
+  return join(runDir, taskId);
+}
+
+/** Where earlier versions put a run's worktrees: `<root>/.orchestra/worktrees/<run-id>`. */
+export function legacyRunDir(root: string, runId: string): string {
+  assertSafeId('run', runId);
+  return join(root, LEGACY_WORKTREES_DIR, runId);
 }
 
 /** A fresh run id that sorts by time: `20261125-042200-1a2b3c`. */

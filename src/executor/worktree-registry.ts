@@ -17,8 +17,13 @@ const stampSchema = z.object({ pid: z.number().int(), host: z.string(), start: z
 const runSchema = z.object({
   /** The orchestrating process: when it is gone and the run never finished, the run is dead. */
   owner: stampSchema,
-  /** The checkout the run started in; its worktrees live under `<root>/.orchestra/worktrees/`. */
+  /** The checkout the run started in (its hub is `<root>/.orchestra/`). */
   root: z.string(),
+  /**
+   * The directory of the run's worktrees, outside the checkout (absent in registries of versions
+   * that kept them under `<root>/.orchestra/worktrees/<run>/`).
+   */
+  dir: z.string().optional(),
   /** The commit every task branches from: HEAD of that checkout when the run started. */
   base: z.string(),
   startedAt: z.string(),

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { RepoFacts } from '../git/repo.js';
 import { gitRetrying } from '../git/write.js';
 import { TASK_GIT_CONFIG } from './worktree-commit.js';
-import { WORKTREES_DIR } from './worktree-ids.js';
+import { LEGACY_WORKTREES_DIR } from './worktree-ids.js';
 import { branchExists, listWorktrees } from './worktree-list.js';
 import type { RegistryWorktree } from './worktree-registry.js';
 
@@ -17,13 +17,18 @@ export interface RemovedWorktree {
   problem?: string;
 }
 
-/** True when `path` is where Orchestra puts this task's worktree: a registry entry pointing elsewhere is not trusted. */
-export function isOrchestraWorktreePath(entry: Pick<RegistryWorktree, 'path' | 'runId' | 'taskId'>): boolean {
-  return (
-    isAbsolute(entry.path) &&
-    resolve(entry.path) === entry.path &&
-    entry.path.endsWith(`/${join(WORKTREES_DIR, entry.runId, entry.taskId)}`)
-  );
+/**
+ * True when `path` is where Orchestra puts this task's worktree: `<run dir>/<task>` (the run's
+ * directory in the state directory, as the registry recorded it) or, from earlier versions,
+ * `<checkout>/.orchestra/worktrees/<run>/<task>`. A registry entry pointing elsewhere is not trusted.
+ */
+export function isOrchestraWorktreePath(
+  entry: Pick<RegistryWorktree, 'path' | 'runId' | 'taskId'>,
+  runDir?: string,
+): boolean {
+  if (!isAbsolute(entry.path) || resolve(entry.path) !== entry.path) return false;
+  if (runDir !== undefined && entry.path === join(runDir, entry.taskId)) return true;
+  return entry.path.endsWith(`/${join(LEGACY_WORKTREES_DIR, entry.runId, entry.taskId)}`);
 }
 
 /**
@@ -35,17 +40,19 @@ export function isOrchestraWorktreePath(entry: Pick<RegistryWorktree, 'path' | '
 export async function removeTaskWorktree(s: {
   repo: RepoFacts;
   entry: RegistryWorktree;
+  /** The run's worktree directory as the registry recorded it. */
+  runDir?: string | undefined;
   keepBranch: boolean;
   dryRun?: boolean;
   env?: NodeJS.ProcessEnv;
 }): Promise<RemovedWorktree> {
   const { repo, entry } = s;
   const env = s.env ? { env: s.env } : {};
-  if (!isOrchestraWorktreePath(entry))
+  if (!isOrchestraWorktreePath(entry, s.runDir))
     return {
       worktree: 'refused',
       branch: 'kept',
-      problem: `registry entry points outside .orchestra/worktrees (${entry.path}); left alone`,
+      problem: `registry entry points outside the run's worktree directory (${entry.path}); left alone`,
     };
   const write = { cwd: repo.root, commonDir: repo.commonDir, ...env };
   const known = (await listWorktrees(repo.root, s.env)).some((w) => w.path === entry.path);
@@ -90,6 +97,33 @@ export async function removeBranch(s: {
     ...(s.env ? { env: s.env } : {}),
   });
   return del.code === 0 ? 'deleted' : { problem: del.stderr.trim() || del.stdout.trim() };
+}
+
+/**
+ * Remove a checkout that is not in the registry's worktree list but lies in a run's own directory
+ * (the integration worktree the validator made there): git's metadata of it and the directory.
+ * Call while holding the repository lock.
+ */
+export async function removeRunCheckout(s: {
+  repo: RepoFacts;
+  path: string;
+  dryRun?: boolean;
+  env?: NodeJS.ProcessEnv;
+}): Promise<boolean> {
+  const known = (await listWorktrees(s.repo.root, s.env)).some((w) => w.path === s.path);
+  const metadata = await metadataDirs(s.repo.commonDir, s.path);
+  const present = known || existsSync(s.path) || metadata.length > 0;
+  if (!present || s.dryRun) return present;
+  if (known)
+    await gitRetrying([...TASK_GIT_CONFIG, 'worktree', 'remove', '--force', '--force', s.path], {
+      cwd: s.repo.root,
+      commonDir: s.repo.commonDir,
+      allowFailure: true,
+      ...(s.env ? { env: s.env } : {}),
+    });
+  await rm(s.path, { recursive: true, force: true });
+  for (const m of await metadataDirs(s.repo.commonDir, s.path)) await rm(m, { recursive: true, force: true });
+  return true;
 }
 
 /** The `<common-dir>/worktrees/<name>` entries whose `gitdir` points into `path`. */

@@ -1,9 +1,12 @@
+import { rmdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { withRepoLock } from '../git/lock.js';
 import { isProcessAlive, type ProcessStamp } from '../git/process-liveness.js';
 import { openRepo } from '../git/repo.js';
 import { type Registry, type RegistryRun, readRegistry, updateRegistry } from './worktree-registry.js';
-import { removeBranch, removeTaskWorktree } from './worktree-remove.js';
+import { legacyRunDir } from './worktree-ids.js';
+import { removeBranch, removeRunCheckout, removeTaskWorktree } from './worktree-remove.js';
 
 /** What the sweep removes. By default: runs that finished and runs whose process is gone. */
 export interface SweepSettings {
@@ -104,6 +107,7 @@ export async function sweepWorktrees(settings: SweepSettings): Promise<SweepRepo
         const r = await removeTaskWorktree({
           repo,
           entry: w,
+          runDir: run?.dir,
           keepBranch: settings.keepBranches ?? false,
           dryRun,
           ...env,
@@ -113,6 +117,16 @@ export async function sweepWorktrees(settings: SweepSettings): Promise<SweepRepo
         if (r.problem) swept.problems.push(`${w.branch}: ${r.problem}`);
         if (r.branch === 'kept' || r.branch === 'in-use')
           keptBranches.push({ runId, branch: w.branch, createdAt: w.createdAt });
+      }
+      // The integration checkout the validator made in the run's directory (or, from earlier
+      // versions, under the checkout's .orchestra/worktrees/), then the emptied directories.
+      const runDirs = [run?.dir, legacyRunDir(run?.root ?? repo.root, runId)].filter(
+        (d): d is string => d !== undefined,
+      );
+      for (const d of runDirs) {
+        const path = join(d, 'integration');
+        if (await removeRunCheckout({ repo, path, dryRun, ...env })) swept.worktrees.push(path);
+        if (!dryRun) await removeEmptyDirs(d, run?.root ?? repo.root);
       }
       for (const b of registry.branches.filter((x) => x.runId === runId)) {
         if (settings.keepBranches) {
@@ -137,6 +151,18 @@ export async function sweepWorktrees(settings: SweepSettings): Promise<SweepRepo
     }
     return report;
   });
+}
+
+/** Remove `dir` and then its parents while they are empty, stopping at `stop` or any directory with something in it. */
+async function removeEmptyDirs(dir: string, stop: string): Promise<void> {
+  for (let d = dir; d !== stop && d !== dirname(d); d = dirname(d)) {
+    try {
+      await rmdir(d);
+    } catch {
+      return; // not empty, or not there: leave it and its parents alone
+    }
+    if (basename(d) === 'worktrees') return;
+  }
 }
 
 function hasEntries(registry: Registry, runId: string): boolean {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
+import { runWorktreesDir } from '../config/index.js';
 import { OrchestraError, UserError } from '../errors.js';
 import { git } from '../git/git.js';
 import type { RepoLockSettings } from '../git/lock.js';
@@ -12,7 +13,13 @@ import { gitRetrying } from '../git/write.js';
 import { checkScope, type ScopeResult } from './scope.js';
 import type { ChangedFile } from './worktree-changes.js';
 import { changedFiles } from './worktree-changes.js';
-import { commitWorktree, TASK_GIT_CONFIG, type TaskCommit, taskCommitMessage } from './worktree-commit.js';
+import {
+  commitWorktree,
+  identityArgs,
+  TASK_GIT_CONFIG,
+  type TaskCommit,
+  taskCommitMessage,
+} from './worktree-commit.js';
 import { assertSafeId, taskBranch, taskWorktreePath } from './worktree-ids.js';
 import { branchExists, listWorktrees } from './worktree-list.js';
 import { readRegistry, updateRegistry } from './worktree-registry.js';
@@ -25,6 +32,11 @@ export interface RunWorktreesSettings {
   runId: string;
   /** The commit tasks branch from. Default: the recorded base when resuming, else HEAD now. */
   base?: string;
+  /**
+   * The directory for the run's worktrees. Default: the one recorded when the run started, else
+   * `<state dir>/worktrees/<repo>-<hash>/<run>` (see `resolveStateDir`): never inside the checkout.
+   */
+  dir?: string;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
   /** The orchestrating process recorded for the sweep (default: this process). */
@@ -40,8 +52,16 @@ export interface TaskWorktree {
   path: string;
   branch: string;
   base: string;
+  /** The commit the branch started from: the base, or the merged work of the task's dependencies. */
+  start: string;
   /** true when an existing worktree or branch of the same task was reused (resume). */
   reused: boolean;
+}
+
+/** Where a task's branch starts (default: the run's base). */
+export interface CreateOptions {
+  /** A commit holding the base and the merged work of the task's dependencies. */
+  start?: string;
 }
 
 /** The worktrees of one run in one repository. */
@@ -50,14 +70,27 @@ export interface RunWorktrees {
   readonly runId: string;
   /** The run's base commit, recorded at the start and kept across resumes. */
   readonly base: string;
-  /** Create the task's worktree on `orchestra/<run>/<task>` from the base, or reuse it. */
-  create(taskId: string): Promise<TaskWorktree>;
-  /** Commit everything in the task's worktree; no commit when nothing changed. */
-  commit(taskId: string, message: { title: string; agent: string }): Promise<TaskCommit>;
-  /** The files the task's branch changed against the base. */
-  changes(taskId: string): Promise<ChangedFile[]>;
-  /** The authoritative scope check of the task's branch against its `owns` globs. */
-  checkScope(taskId: string, owns: readonly string[]): Promise<ScopeResult>;
+  /** The directory holding the run's worktrees (outside the checkout). */
+  readonly dir: string;
+  /**
+   * Create the task's worktree on `orchestra/<run>/<task>` from `options.start` (default: the
+   * base), or reuse it (its branch keeps the commit it started from).
+   */
+  create(taskId: string, options?: CreateOptions): Promise<TaskWorktree>;
+  /**
+   * Commit everything in the task's worktree; no commit when nothing changed. `since` is the
+   * commit the task started from (default: the base): the files listed are the task's own.
+   */
+  commit(taskId: string, message: { title: string; agent: string }, since?: string): Promise<TaskCommit>;
+  /** The files the task's branch changed since `since` (default: the base): its own diff. */
+  changes(taskId: string, since?: string): Promise<ChangedFile[]>;
+  /** The authoritative scope check of the task's own diff (since `since`) against its `owns` globs. */
+  checkScope(taskId: string, owns: readonly string[], since?: string): Promise<ScopeResult>;
+  /**
+   * Merge `commit` (a newer state of the task's dependencies) into the task's branch in its
+   * worktree, so a fix attempt sees the code it must fit; a conflicting merge is aborted.
+   */
+  refresh(taskId: string, commit: string): Promise<{ ok: true } | { ok: false; message: string }>;
   /** Remove the task's worktree (and its branch unless `keepBranch`), e.g. after a crash. */
   remove(taskId: string, options?: { keepBranch?: boolean }): Promise<void>;
   /**
@@ -97,19 +130,16 @@ export async function openRunWorktrees(settings: RunWorktreesSettings): Promise<
           'run-base-mismatch',
           `run ${runId} started from ${known.base}, not ${requestedBase}; resume it without a base or use another run id`,
         );
-      const entry = {
-        owner,
-        root: known?.root ?? repo.root,
-        base,
-        startedAt: known?.startedAt ?? now().toISOString(),
-      };
+      const root = known?.root ?? repo.root;
+      const dir = settings.dir ?? known?.dir ?? runWorktreesDir({ root, runId, env: { ...process.env, ...env } });
+      const entry = { owner, root, dir, base, startedAt: known?.startedAt ?? now().toISOString() };
       reg.runs[runId] = entry; // a resumed run is adopted by this process and is no longer finished
       return entry;
     },
     lock,
   );
   ensureWorkDir(run.root);
-  const { base, root } = run;
+  const { base, dir } = run;
 
   const worktreeOf = async (taskId: string) => {
     const reg = await readRegistry(repo.commonDir);
@@ -123,12 +153,17 @@ export async function openRunWorktrees(settings: RunWorktreesSettings): Promise<
     runId,
     base,
 
-    create: (taskId) =>
+    dir,
+
+    create: (taskId, options = {}) =>
       locked(async () => {
         const branch = taskBranch(runId, taskId);
-        const path = taskWorktreePath(root, runId, taskId);
         const reg = await readRegistry(repo.commonDir);
-        const ours = reg.worktrees.some((w) => w.runId === runId && w.taskId === taskId);
+        const existing = reg.worktrees.find((w) => w.runId === runId && w.taskId === taskId);
+        // A resumed run of an earlier version keeps its worktree where it was made.
+        const path = existing?.path ?? taskWorktreePath(dir, taskId);
+        const ours = existing !== undefined;
+        const start = options.start ?? base;
         const keptBranch = reg.branches.some((b) => b.runId === runId && b.branch === branch);
         const hasBranch = await branchExists(repo.root, branch, env);
         if (!ours && keptBranch)
@@ -159,42 +194,82 @@ export async function openRunWorktrees(settings: RunWorktreesSettings): Promise<
               'worktree-head-moved',
               `the worktree ${path} is not on its branch ${branch}; remove it with \`orchestra clean --run ${runId}\``,
             );
-          return { runId, taskId, path, branch, base, reused: true };
+          return { runId, taskId, path, branch, base, start, reused: true };
         }
         // A directory git no longer tracks (half-made by a killed process) is ours to replace.
         await rm(path, { recursive: true, force: true });
-        await mkdir(join(root, '.orchestra', 'worktrees', runId), { recursive: true });
+        await mkdir(dirname(path), { recursive: true });
         const write = { cwd: repo.root, commonDir: repo.commonDir, ...envOpt };
         const add = hasBranch
           ? ['worktree', 'add', path, branch]
-          : ['worktree', 'add', '-b', branch, path, base];
+          : ['worktree', 'add', '-b', branch, path, start];
         await gitRetrying([...TASK_GIT_CONFIG, ...add], write);
-        return { runId, taskId, path, branch, base, reused: hasBranch };
+        return { runId, taskId, path, branch, base, start, reused: hasBranch };
       }),
 
-    commit: (taskId, message) =>
+    commit: (taskId, message, since = base) =>
       locked(async () => {
         const w = await worktreeOf(taskId);
         return commitWorktree({
           path: w.path,
           branch: w.branch,
-          base,
+          base: since,
           commonDir: repo.commonDir,
           message: taskCommitMessage({ taskId, runId, ...message }),
           ...envOpt,
         });
       }),
 
-    changes: async (taskId) =>
-      changedFiles({ cwd: repo.root, base, ref: `refs/heads/${taskBranch(runId, taskId)}`, ...envOpt }),
+    changes: async (taskId, since = base) =>
+      changedFiles({
+        cwd: repo.root,
+        base: since,
+        ref: `refs/heads/${taskBranch(runId, taskId)}`,
+        ...envOpt,
+      }),
 
-    checkScope: (taskId, owns) =>
-      checkScope({ cwd: repo.root, base, branch: taskBranch(runId, taskId), owns, ...envOpt }),
+    checkScope: (taskId, owns, since = base) =>
+      checkScope({ cwd: repo.root, base: since, branch: taskBranch(runId, taskId), owns, ...envOpt }),
+
+    refresh: (taskId, commit) =>
+      locked(async () => {
+        const w = await worktreeOf(taskId);
+        const write = { cwd: w.path, commonDir: repo.commonDir, ...envOpt };
+        const contained = await git(['merge-base', '--is-ancestor', commit, 'HEAD'], {
+          cwd: w.path,
+          allowFailure: true,
+          ...envOpt,
+        });
+        if (contained.code === 0) return { ok: true as const };
+        const identity = await identityArgs(w.path, env);
+        const r = await gitRetrying(
+          [
+            ...TASK_GIT_CONFIG,
+            ...identity,
+            'merge',
+            '--no-ff',
+            '--no-edit',
+            '-m',
+            `orchestra: the dependencies' current work for ${taskId}`,
+            commit,
+          ],
+          { ...write, allowFailure: true },
+        );
+        if (r.code === 0) return { ok: true as const };
+        await gitRetrying(['merge', '--abort'], { ...write, allowFailure: true });
+        return { ok: false as const, message: (r.stderr || r.stdout).trim() };
+      }),
 
     remove: (taskId, options = {}) =>
       locked(async () => {
         const w = await worktreeOf(taskId);
-        await removeTaskWorktree({ repo, entry: w, keepBranch: options.keepBranch ?? false, ...envOpt });
+        await removeTaskWorktree({
+          repo,
+          entry: w,
+          runDir: dir,
+          keepBranch: options.keepBranch ?? false,
+          ...envOpt,
+        });
         await updateRegistry(repo.commonDir, (r) => {
           r.worktrees = r.worktrees.filter((x) => !(x.runId === runId && x.taskId === taskId));
           if (options.keepBranch) r.branches.push({ runId, branch: w.branch, createdAt: w.createdAt });
@@ -207,7 +282,7 @@ export async function openRunWorktrees(settings: RunWorktreesSettings): Promise<
         const w = (await readRegistry(repo.commonDir)).worktrees.find(
           (x) => x.runId === runId && x.taskId === taskId,
         );
-        if (w) await removeTaskWorktree({ repo, entry: w, keepBranch: true, ...envOpt });
+        if (w) await removeTaskWorktree({ repo, entry: w, runDir: dir, keepBranch: true, ...envOpt });
         await updateRegistry(repo.commonDir, (r) => {
           r.worktrees = r.worktrees.filter((x) => !(x.runId === runId && x.taskId === taskId));
           r.branches = r.branches.filter((b) => b.branch !== branch);

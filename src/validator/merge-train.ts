@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runWorktreesDir } from '../config/index.js';
 import { git, ORCHESTRA_IDENTITY } from '../git/git.js';
 import type { RepoFacts } from '../git/repo.js';
 import { gitWrite } from '../git/write.js';
@@ -18,9 +19,9 @@ export function integrationBranch(runId: string): string {
   return `orchestra/${runId}/integration`;
 }
 
-/** Where a run's integration worktree lives, under the repository root. */
+/** Where a run's integration worktree lives: in the run's directory of the state dir, outside the checkout. */
 export function integrationWorktreePath(repoRoot: string, runId: string): string {
-  return join(repoRoot, '.orchestra', 'worktrees', runId, 'integration');
+  return join(runWorktreesDir({ root: repoRoot, runId }), 'integration');
 }
 
 /** The outcome of merging one branch: a commit, or the conflicted files (the merge was aborted). */
@@ -51,7 +52,7 @@ export interface IntegrationTreeSettings {
 }
 
 /**
- * Open the run's integration checkout: `orchestra/<run>/integration` (created, or reset, at `base`) in `.orchestra/worktrees/<run>/integration`, or with `noMerge` a detached
+ * Open the run's integration checkout: `orchestra/<run>/integration` (created, or reset, at `base`) in the run's worktree directory (`integrationWorktreePath`), or with `noMerge` a detached
  * worktree in the temp directory whose merge commits belong to no branch.
  */
 export async function openIntegrationTree(settings: IntegrationTreeSettings): Promise<IntegrationTree> {

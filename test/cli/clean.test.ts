@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   waitForLine,
   worktreePaths,
 } from '../e2e/worktree-fixtures.js';
+import { runWorktreesDir } from '../../src/config/index.js';
 import { runOrchestra } from '../support/cli.js';
 
 let ctx: ReturnType<typeof makeRepo>;
@@ -21,6 +22,9 @@ beforeEach(() => {
   ctx = makeRepo();
 });
 afterEach(() => ctx.cleanup());
+
+/** Where a run's worktrees live: the suite's temp state directory, outside the checkout. */
+const runDir = (runId: string) => runWorktreesDir({ root: ctx.repo, runId });
 
 const clean = (...args: string[]) => runOrchestra(['clean', ...args], { cwd: ctx.repo, env: GIT_ENV });
 
@@ -70,8 +74,8 @@ describe('orchestra clean', () => {
     expect(r.stdout).toBe(
       [
         `removed run crash (dead: process ${child.pid} is gone)`,
-        '  worktree .orchestra/worktrees/crash/api',
-        '  worktree .orchestra/worktrees/crash/db',
+        `  worktree ${join(runDir('crash'), 'api')}`,
+        `  worktree ${join(runDir('crash'), 'db')}`,
         '  branch   orchestra/crash/api',
         '  branch   orchestra/crash/db',
         '',
@@ -79,7 +83,8 @@ describe('orchestra clean', () => {
     );
     expect(worktreePaths(ctx.repo)).toEqual([ctx.repo, join(ctx.tmp, 'user-wt')]);
     expect(branches(ctx.repo).sort()).toEqual(['feature', 'main', 'orchestra/crash/user']);
-    expect(readdirSync(join(ctx.repo, '.orchestra', 'worktrees'))).toEqual([]);
+    expect(existsSync(runDir('crash'))).toBe(false);
+    expect(existsSync(join(ctx.repo, '.orchestra', 'worktrees'))).toBe(false);
     expect(snapshot(ctx.repo)).toEqual(user);
     expect(clean().stdout).toBe('nothing to clean\n');
   });
@@ -100,7 +105,7 @@ describe('orchestra clean', () => {
         action: 'removed',
         branches: ['orchestra/live/api', 'orchestra/live/db'],
       });
-      expect(existsSync(join(ctx.repo, '.orchestra/worktrees/live'))).toBe(false);
+      expect(existsSync(runDir('live'))).toBe(false);
     } finally {
       child.kill('SIGKILL');
     }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runWorktreesDir } from '../../src/config/index.js';
 import { type PlanInput, planSchema } from '../../src/domain/plan.js';
 import { createClaudeCodeExecutor, type Executor } from '../../src/executor/index.js';
 import { openRunWorktrees } from '../../src/executor/worktrees.js';
@@ -212,6 +213,8 @@ describe('the hub as tools, with the real Claude Code binary', () => {
     expect(out.filesChanged).toEqual(['src/api/presence.ts']);
     const git = (...args: string[]) => execFileSync('git', args, { cwd: t.repo, encoding: 'utf8' }).trim();
     expect(git('ls-tree', '-r', '--name-only', out.branch)).not.toContain('src/types/presence.ts');
-    expect(existsSync(path.join(t.repo, '.orchestra/worktrees/r1/api/src/types/presence.ts'))).toBe(false);
+    expect(
+      existsSync(path.join(runWorktreesDir({ root: t.repo, runId: 'r1' }), 'api/src/types/presence.ts')),
+    ).toBe(false);
   });
 });

@@ -121,9 +121,7 @@ describe('orchestra run: kill -9 at random moments, then --resume', () => {
         ).toHaveLength(1);
       }
       // No stray worktree of the run is left behind.
-      expect(git(t.repo, 'worktree', 'list', '--porcelain'), label).not.toContain(
-        `.orchestra/worktrees/${outcome.runId}`,
-      );
+      expect(git(t.repo, 'worktree', 'list', '--porcelain'), label).not.toContain(`/${outcome.runId}/`);
     }
     // The kills really cut runs short, not only before they started or after they ended.
     expect(interrupted).toBeGreaterThanOrEqual(6);

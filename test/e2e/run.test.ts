@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runWorktreesDir } from '../../src/config/index.js';
 import { openHub } from '../../src/hub/index.js';
 import { runOrchestra } from '../../src/run/engine.js';
 import type { RunOptions } from '../../src/run/engine-types.js';
@@ -63,7 +64,8 @@ describe('orchestra run (engine, real binary)', () => {
     expect(git(t.repo, 'branch', '--list', `orchestra/${out.runId}/*`)).toBe(
       `orchestra/${out.runId}/integration`,
     );
-    expect(existsSync(path.join(t.repo, '.orchestra', 'worktrees', out.runId))).toBe(false);
+    expect(existsSync(path.join(t.repo, '.orchestra', 'worktrees'))).toBe(false);
+    expect(existsSync(runWorktreesDir({ root: t.repo, runId: out.runId }))).toBe(false);
     // The hub tells the story: the finding, the fix task resolved, the waves within limits.
     const hub = t.hub();
     const findings = hub.events.list({ runId: out.runId, type: 'validation.finding' });

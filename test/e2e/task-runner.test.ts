@@ -3,6 +3,7 @@ import { chmodSync, existsSync, readFileSync, realpathSync, writeFileSync } from
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanInput } from '../../src/domain/plan.js';
+import { runWorktreesDir } from '../../src/config/index.js';
 import { planSchema } from '../../src/domain/plan.js';
 import { type ClaudeCodeExecutorSettings, createClaudeCodeExecutor } from '../../src/executor/index.js';
 import { openRunWorktrees } from '../../src/executor/worktrees.js';
@@ -211,7 +212,7 @@ describe('runTask: parallel specialists, crashes and hangs', () => {
     expect(out.attempts[0]?.status).toBe('hung');
     expect(out.reason).toMatch(/hung/);
     expect(t.hub.tasks.get('r1', 'api')?.reason).toMatch(/hung/);
-    expect(existsSync(path.join(t.repo, '.orchestra/worktrees/r1/api'))).toBe(false);
+    expect(existsSync(path.join(runWorktreesDir({ root: t.repo, runId: 'r1' }), 'api'))).toBe(false);
     expect(git(t.repo, 'show', `${out.branch}:src/api/a.ts`)).toBe('export const a = 1;');
   });
 
@@ -226,6 +227,6 @@ describe('runTask: parallel specialists, crashes and hangs', () => {
     expect(out.status).toBe('failed');
     expect(out.attempts[0]?.status).toBe('crashed');
     expect(t.hub.tasks.get('r1', 'api')?.reason).toMatch(/crashed/);
-    expect(existsSync(path.join(t.repo, '.orchestra/worktrees/r1/api'))).toBe(false);
+    expect(existsSync(path.join(runWorktreesDir({ root: t.repo, runId: 'r1' }), 'api'))).toBe(false);
   });
 });

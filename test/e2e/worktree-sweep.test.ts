@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readRegistry, registryPath } from '../../src/executor/worktree-registry.js';
 import { sweepWorktrees } from '../../src/executor/worktree-sweep.js';
@@ -74,7 +74,7 @@ describe('sweep', () => {
       problems: [],
     });
     expect(existsSync(d1.path) || existsSync(d2.path)).toBe(false);
-    expect(existsSync(join(ctx.repo, '.orchestra/worktrees/dead'))).toBe(false);
+    expect(existsSync(dirname(d1.path))).toBe(false);
     expect(branches(ctx.repo).sort()).toEqual([
       'feature',
       'main',
@@ -134,7 +134,7 @@ describe('sweep', () => {
     expect((await readRegistry(join(ctx.repo, '.git'))).branches).toHaveLength(1);
   });
 
-  it('refuses a registry entry that points outside .orchestra/worktrees', async () => {
+  it('refuses a registry entry that points outside the run\'s worktree directory', async () => {
     const run = await open('done');
     await run.finish();
     const file = registryPath(join(ctx.repo, '.git'));
@@ -149,9 +149,52 @@ describe('sweep', () => {
     writeFileSync(file, JSON.stringify(reg));
     gitIn(ctx.repo, 'worktree', 'add', '-q', '-b', 'feature', join(ctx.tmp, 'user-wt'));
     const r = await sweep();
-    expect(r.runs[0]?.problems).toEqual([expect.stringMatching(/outside \.orchestra\/worktrees/)]);
+    expect(r.runs[0]?.problems).toEqual([expect.stringMatching(/outside the run's worktree directory/)]);
     expect(existsSync(join(ctx.tmp, 'user-wt'))).toBe(true);
     expect(branches(ctx.repo)).toContain('feature');
+  });
+
+  it('removes what earlier versions left under .orchestra/worktrees/ (task and integration worktrees)', async () => {
+    // A registry as an earlier version wrote it: no run directory, worktrees inside the checkout.
+    const legacy = join(ctx.repo, '.orchestra', 'worktrees', 'old');
+    write(join(ctx.repo, '.orchestra', '.gitignore'), '*\n');
+    gitIn(ctx.repo, 'worktree', 'add', '-q', '-b', 'orchestra/old/t', join(legacy, 't'));
+    gitIn(ctx.repo, 'worktree', 'add', '-q', '-b', 'orchestra/old/integration', join(legacy, 'integration'));
+    const file = registryPath(join(ctx.repo, '.git'));
+    const at = new Date().toISOString();
+    write(
+      file,
+      JSON.stringify({
+        version: 1,
+        runs: { old: { owner: { pid: deadPid, host: hostname() }, root: ctx.repo, base: 'x', startedAt: at } },
+        worktrees: [{ runId: 'old', taskId: 't', path: join(legacy, 't'), branch: 'orchestra/old/t', createdAt: at }],
+        branches: [],
+      }),
+    );
+    const user = snapshot(ctx.repo);
+    const r = await sweep();
+    expect(r.runs[0]).toMatchObject({
+      runId: 'old',
+      action: 'removed',
+      worktrees: [join(legacy, 't'), join(legacy, 'integration')],
+      branches: ['orchestra/old/t'],
+    });
+    expect(worktreePaths(ctx.repo)).toEqual([ctx.repo]);
+    expect(existsSync(join(ctx.repo, '.orchestra', 'worktrees'))).toBe(false);
+    // The integration branch stays for review, as after any run.
+    expect(branches(ctx.repo)).toContain('orchestra/old/integration');
+    expect(snapshot(ctx.repo, 'refs/heads/orchestra/old/')).toEqual(user);
+  });
+
+  it('removes a dead run\'s integration worktree from its directory in the state dir', async () => {
+    const dead = await open('dead', { pid: deadPid, host: hostname() });
+    await dead.create('one');
+    const integration = join(dead.dir, 'integration');
+    gitIn(ctx.repo, 'worktree', 'add', '-q', '--detach', integration);
+    const r = await sweep();
+    expect(r.runs[0]?.worktrees).toEqual([join(dead.dir, 'one'), integration]);
+    expect(worktreePaths(ctx.repo)).toEqual([ctx.repo]);
+    expect(existsSync(dead.dir)).toBe(false);
   });
 
   it('names a damaged registry instead of guessing', async () => {

@@ -25,7 +25,11 @@ describe('task worktrees', () => {
     const run = await open('r1');
     expect(run.base).toBe(before.head);
     const [a, b] = await Promise.all([run.create('api'), run.create('db')]);
-    expect(a.path).toBe(join(ctx.repo, '.orchestra/worktrees/r1/api'));
+    // Outside the checkout, in the (test suite's temp) state directory, named by repository and run.
+    expect(a.path).toBe(join(run.dir, 'api'));
+    expect(run.dir.startsWith(`${process.env.ORCHESTRA_STATE_DIR}/worktrees/repo-`)).toBe(true);
+    expect(run.dir.endsWith('/r1')).toBe(true);
+    expect(a.path.startsWith(`${ctx.repo}/`)).toBe(false);
     expect(a.branch).toBe('orchestra/r1/api');
     expect(b.branch).toBe('orchestra/r1/db');
     // The worktree starts at the base: no uncommitted or staged change of the user leaks in.

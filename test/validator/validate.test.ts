@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { integrationWorktreePath } from '../../src/validator/merge-train.js';
 import { formatReport } from '../../src/validator/report.js';
 import type { Conflict, FixTask } from '../../src/validator/types.js';
 import { validateBranches } from '../../src/validator/validate.js';
@@ -143,7 +144,7 @@ describe('validateBranches', () => {
     ]);
     const branch = 'orchestra/r2/integration';
     expect(sh(dir, 'log', '--merges', '--format=%s', branch).trim()).toBe('orchestra: merge a (a)');
-    const tree = join(dir, '.orchestra/worktrees/r2/integration');
+    const tree = integrationWorktreePath(dir, 'r2');
     // The aborted merge left nothing behind: no MERGE_HEAD, no conflict markers, no staged files.
     expect(sh(tree, 'status', '--porcelain').trim()).toBe('');
     expect(existsSync(join(dir, '.git/worktrees/integration/MERGE_HEAD'))).toBe(false);
