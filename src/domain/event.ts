@@ -62,6 +62,18 @@ export const eventPayloadSchema = z.discriminatedUnion('type', [
     fullContextTokens: z.number().int().nonnegative().optional(),
     omitted: z.array(z.string()).default([]),
   }),
+  ev('worktree.ready', {
+    path: z.string(),
+    /** The commit the task's branch started from, and the tasks whose merged work it holds. */
+    start: z.string(),
+    dependencies: z.array(z.string()).default([]),
+    /** linked: the checkout's node_modules; command: the setup command ran; none: nothing to do. */
+    setup: z.enum(['linked', 'command', 'none']),
+    command: z.array(z.string()).optional(),
+    ok: z.boolean(),
+    ms: z.number().nonnegative(),
+    detail: z.string().optional(),
+  }),
   ev('fix.created', {
     fixId: z.number().int(),
     owner: z.string(),

@@ -151,6 +151,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    description: 'the commit each task branch started from (the base, or its dependencies merged)',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN start_commit TEXT;
+    `,
+  },
 ];
 
 /** The schema version a fully migrated hub has. */

@@ -29,6 +29,8 @@ export const taskRecordSchema = z.object({
   wave: z.number().int().nullable(),
   branch: z.string().nullable(),
   worktree: z.string().nullable(),
+  /** The commit the task's branch started from; its own diff is `startCommit..branch` (null: the run's base). */
+  startCommit: z.string().nullable(),
   sessionId: z.string().nullable(),
   result: jsonColumn(taskResultSchema).nullable(),
   reason: z.string().nullable(),
@@ -47,13 +49,14 @@ export interface TaskPatch {
   wave?: number | null;
   branch?: string | null;
   worktree?: string | null;
+  startCommit?: string | null;
   sessionId?: string | null;
   result?: TaskResult | null;
   reason?: string | null;
 }
 
 const SELECT = `SELECT run_id AS runId, id, status, agent, attempts, wave, branch, worktree,
-  session_id AS sessionId, result, reason, created_at AS createdAt, updated_at AS updatedAt FROM tasks`;
+  start_commit AS startCommit, session_id AS sessionId, result, reason, created_at AS createdAt, updated_at AS updatedAt FROM tasks`;
 
 /** Tasks of runs. `onFinished` runs in the same transaction when a task leaves the live states. */
 export function createTaskStore(ctx: StoreContext, onFinished: (runId: string, taskId: string) => void) {
@@ -79,13 +82,13 @@ export function createTaskStore(ctx: StoreContext, onFinished: (runId: string, t
       const at = ctx.now().toISOString();
       const status = pick('status', 'queued') as TaskStatus;
       db.prepare(
-        `INSERT INTO tasks (run_id, id, status, agent, attempts, wave, branch, worktree, session_id, result,
-           reason, created_at, updated_at)
-         VALUES (@runId, @id, @status, @agent, @attempts, @wave, @branch, @worktree, @sessionId, @result,
-           @reason, @at, @at)
+        `INSERT INTO tasks (run_id, id, status, agent, attempts, wave, branch, worktree, start_commit,
+           session_id, result, reason, created_at, updated_at)
+         VALUES (@runId, @id, @status, @agent, @attempts, @wave, @branch, @worktree, @startCommit,
+           @sessionId, @result, @reason, @at, @at)
          ON CONFLICT (run_id, id) DO UPDATE SET status = @status, agent = @agent, attempts = @attempts,
-           wave = @wave, branch = @branch, worktree = @worktree, session_id = @sessionId, result = @result,
-           reason = @reason, updated_at = @at`,
+           wave = @wave, branch = @branch, worktree = @worktree, start_commit = @startCommit,
+           session_id = @sessionId, result = @result, reason = @reason, updated_at = @at`,
       ).run({
         runId: patch.runId,
         id: patch.id,
@@ -95,6 +98,7 @@ export function createTaskStore(ctx: StoreContext, onFinished: (runId: string, t
         wave: pick('wave', null),
         branch: pick('branch', null),
         worktree: pick('worktree', null),
+        startCommit: pick('startCommit', null),
         sessionId: pick('sessionId', null),
         result: toJson(pick('result', null)),
         reason: pick('reason', null),
