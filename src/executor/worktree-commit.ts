@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { OrchestraError } from '../errors.js';
 import { git, ORCHESTRA_IDENTITY } from '../git/git.js';
 import { gitRetrying } from '../git/write.js';
+import { LINK_MARKER } from '../workspace/index.js';
 import { type ChangedFile, changedFiles } from './worktree-changes.js';
 
 /**
@@ -72,7 +75,12 @@ export async function commitWorktree(s: {
       `the worktree ${s.path} is no longer on its branch ${s.branch} (HEAD: ${head.stdout.trim() || 'detached'}); something in the task ran git checkout — its work is not committed`,
     );
   const write = { cwd: s.path, commonDir: s.commonDir, ...env };
-  await gitRetrying([...TASK_GIT_CONFIG, 'add', '--all', '--', '.'], write);
+  // The packages Orchestra linked from the checkout are never the task's work, ignored or not.
+  const linked = existsSync(join(s.path, 'node_modules', LINK_MARKER));
+  await gitRetrying(
+    [...TASK_GIT_CONFIG, 'add', '--all', '--', '.', ...(linked ? [':(exclude,top)node_modules'] : [])],
+    write,
+  );
   const staged = await git(['diff', '--cached', '--quiet', '--no-ext-diff'], {
     cwd: s.path,
     allowFailure: true,

@@ -23,6 +23,7 @@ export {
   type PacketSettings,
 } from './packet.js';
 export { fitSections } from './packet-fit.js';
+export { type PacketWorkspace, workspaceSection } from './packet-workspace.js';
 export {
   type FetchHint,
   type PacketContract,

@@ -10,6 +10,7 @@ import {
   type PacketSection,
   packetSections,
 } from './packet-sections.js';
+import { type PacketWorkspace, workspaceSection } from './packet-workspace.js';
 import { loadTokenizer, type Tokenizer } from './tokens.js';
 
 /** Default packet budget in tokens: a minimal context, far below a full project's. */
@@ -30,6 +31,8 @@ export interface PacketSettings {
   budget?: number;
   /** Default: cl100k_base BPE. */
   tokenizer?: Tokenizer;
+  /** What the task's worktree already holds (its dependencies' merged work), when known. */
+  workspace?: PacketWorkspace;
 }
 
 /** A section of the packet and whether it made it in. */
@@ -85,6 +88,10 @@ export async function buildPacket(settings: PacketSettings): Promise<ContextPack
   const fromHub = settings.hub !== undefined;
 
   const sections = packetSections({ plan, task, agent: settings.agent, ...resolveSources(settings) });
+  if (settings.workspace) {
+    const at = sections.findIndex((x) => x.name === 'ownership') + 1;
+    sections.splice(at > 0 ? at : sections.length, 0, workspaceSection(plan, settings.workspace));
+  }
   const render = (dropped: ReadonlySet<PacketSection>) => renderPacket(sections, dropped, fromHub, tokenizer);
   const dropped = fitSections(sections, budget, (d) => tokenizer.count(render(d)));
   const text = render(dropped);

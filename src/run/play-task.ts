@@ -1,9 +1,11 @@
 import { findMatchingGlob } from '../domain/globs.js';
 import { loadTokenizer } from '../hub/index.js';
+import { prepareWorktree } from '../workspace/index.js';
 import type { EngineContext } from './engine-context.js';
 import { measureFullContext } from './full-context.js';
 import { buildCompletionHandoff, gitFileReader, storeCompletionHandoff } from './handoff.js';
 import { hubMcpServers } from './hub-tools.js';
+import { taskStart } from './start-point.js';
 import { runTask, type TaskRunOutcome } from './task-runner.js';
 
 /** Spent so far in this run, in USD, from the hub's usage rows. */
@@ -61,18 +63,36 @@ export async function playTask(ctx: EngineContext, taskId: string): Promise<Task
     fullContextTokens: async (cwd) =>
       (await measureFullContext({ root: cwd, task, plan: ctx.plan, hub: ctx.hub, runId: ctx.runId })).tokens +
       (await loadTokenizer()).count(agent.prompt),
+    start: () =>
+      taskStart({
+        repoRoot: ctx.repoRoot,
+        hub: ctx.hub,
+        runId: ctx.runId,
+        plan: ctx.plan,
+        task,
+        base: ctx.worktrees.base,
+        ...(ctx.options.env ? { env: ctx.options.env } : {}),
+      }),
+    prepare: (path) =>
+      prepareWorktree({
+        root: ctx.repoRoot,
+        path,
+        config: config.worktree,
+        ...(ctx.options.env ? { env: { ...process.env, ...ctx.options.env } } : {}),
+      }),
     ...(ctx.options.now ? { now: ctx.options.now } : {}),
   });
   if (out.status === 'succeeded') {
+    const start = ctx.hub.tasks.get(ctx.runId, taskId)?.startCommit ?? ctx.worktrees.base;
     // The handoff is built from facts (the real diff, what it exports), for every dependent's packet.
     const handoff = await buildCompletionHandoff({
       task,
       plan: ctx.plan,
       agentName: agent.name,
       result: out.result,
-      changes: await ctx.worktrees.changes(taskId),
+      changes: await ctx.worktrees.changes(taskId, start),
       readFile: gitFileReader({ cwd: ctx.repoRoot, ref: out.branch }),
-      readBaseFile: gitFileReader({ cwd: ctx.repoRoot, ref: ctx.worktrees.base }),
+      readBaseFile: gitFileReader({ cwd: ctx.repoRoot, ref: start }),
       ...(ctx.options.now ? { now: ctx.options.now } : {}),
     });
     storeCompletionHandoff(ctx.hub, ctx.runId, taskId, handoff);

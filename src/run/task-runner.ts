@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentDefinition } from '../domain/agent.js';
@@ -12,10 +13,14 @@ import {
   type ExecutionStatus,
   type Executor,
   emptyUsage,
+  taskBranch,
 } from '../executor/index.js';
-import type { RunWorktrees } from '../executor/worktrees.js';
+import type { RunWorktrees, TaskWorktree } from '../executor/worktrees.js';
+import { git } from '../git/git.js';
 import { buildPacket, type Hub } from '../hub/index.js';
 import { createLifecycleMonitor, type LifecycleThresholds, summarizeAttempt } from '../lifecycle/index.js';
+import type { PreparedWorktree } from '../workspace/index.js';
+import { containsAll, type TaskStart } from './start-point.js';
 
 /** How one attempt of a task ended. */
 export interface AttemptReport {
@@ -75,6 +80,13 @@ export interface TaskRunnerSettings {
   fullContextTokens?: (cwd: string) => Promise<number | undefined>;
   /** The layer its usage counts for (default: specialist; the single-agent baseline: baseline). */
   layer?: 'specialist' | 'baseline';
+  /**
+   * Where the task starts when its branch does not exist yet (default: the run's base), and what
+   * its dependencies' branches are now: a reused branch that lacks them gets them merged in.
+   */
+  start?: () => Promise<TaskStart & { problem?: string }>;
+  /** Make a new worktree ready to run the project's commands (link or install its packages). */
+  prepare?: (path: string) => Promise<PreparedWorktree>;
   /** Called for every event of the task, after it is stored (progress views). */
   onEvent?: (event: EventPayload, attempt: number) => void;
   now?: () => Date;
@@ -92,8 +104,8 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
   if (!task) throw new Error(`task ${s.taskId} is not in the plan`);
   const { hub, runId } = s;
   const maxAttempts = s.maxAttempts ?? 3;
-  const wt = await s.worktrees.create(task.id);
-  hub.tasks.upsert({ runId, id: task.id, agent: s.agent.name, branch: wt.branch, worktree: wt.path });
+  const ws = await openTaskWorkspace(s, task);
+  const { wt } = ws;
 
   const lease = hub.leases.acquire({ runId, taskId: task.id, patterns: task.owns });
   if (!lease.ok) {
@@ -108,13 +120,14 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
     const report = await runAttempt(s, task, wt.path, attempt, {
       mayRespawn: n < maxAttempts,
       respawned: n > 1,
+      dependencies: ws.dependencies,
     });
     out.attempts.push(report.summary);
     out.usage = addUsage(out.usage, report.summary.usage);
     out.costUsd += report.summary.costUsd;
     out.denied.push(...report.outcome.denials);
     if (report.outcome.result) out.result = report.outcome.result;
-    const committed = await s.worktrees.commit(task.id, { title: task.title, agent: s.agent.name });
+    const committed = await s.worktrees.commit(task.id, { title: task.title, agent: s.agent.name }, ws.start);
     out.commit = committed.commit ?? out.commit;
     out.filesChanged = committed.files.map((f) => f.path);
     if (report.summary.handoffStored) continue; // a fresh agent continues from the handoff
@@ -122,7 +135,7 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
     break;
   }
   if (out.status === 'succeeded') {
-    const scope = await s.worktrees.checkScope(task.id, task.owns);
+    const scope = await s.worktrees.checkScope(task.id, task.owns, ws.start);
     if (!scope.ok) {
       out.scopeViolations = scope.violations.map((v) => v.path);
       out.status = 'failed';
@@ -154,6 +167,77 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
     });
   }
   return out;
+}
+
+/** The task's worktree, the commit its own work is measured from, and the dependencies it holds. */
+interface TaskWorkspace {
+  wt: TaskWorktree;
+  start: string;
+  /** Undefined when not known (no start settings: a single task). */
+  dependencies: string[] | undefined;
+}
+
+/**
+ * Open the task's worktree at the right start: a new branch starts where `start` says (recorded
+ * in the hub before git creates it, so a kill in between cannot lose it); a kept branch keeps its
+ * recorded start, and gets its dependencies' newer work merged in (a fix attempt sees the code it
+ * must fit). A new worktree is then made ready to run the project's commands.
+ */
+async function openTaskWorkspace(s: TaskRunnerSettings, task: Task): Promise<TaskWorkspace> {
+  const { hub, runId } = s;
+  const root = s.worktrees.repo.root;
+  const branch = taskBranch(runId, task.id);
+  const desired = await s.start?.();
+  if (desired?.problem) hub.events.append({ runId, taskId: task.id, type: 'note', text: desired.problem });
+  const exists = await branchHead(root, branch);
+  const prior = hub.tasks.get(runId, task.id);
+  let start: string;
+  if (exists) start = prior?.startCommit ?? s.worktrees.base;
+  else {
+    start = desired?.commit ?? s.worktrees.base;
+    hub.tasks.upsert({ runId, id: task.id, agent: s.agent.name, startCommit: start });
+  }
+  const wt = await s.worktrees.create(task.id, { start });
+  hub.tasks.upsert({ runId, id: task.id, agent: s.agent.name, branch: wt.branch, worktree: wt.path });
+  if (exists && desired && desired.tips.length > 0 && !(await containsAll(root, branch, desired.tips))) {
+    const r = await s.worktrees.refresh(task.id, desired.commit);
+    if (r.ok) {
+      start = desired.commit;
+      hub.tasks.upsert({ runId, id: task.id, startCommit: start });
+    } else
+      hub.events.append({
+        runId,
+        taskId: task.id,
+        type: 'note',
+        text: `could not merge the dependencies' newer work into ${branch}: ${r.message}`,
+      });
+  }
+  const dependencies = desired === undefined ? undefined : start === s.worktrees.base ? [] : desired.dependencies;
+  if (s.prepare && (!wt.reused || !existsSync(join(wt.path, 'node_modules')))) {
+    const p = await s.prepare(wt.path);
+    hub.events.append({
+      runId,
+      taskId: task.id,
+      type: 'worktree.ready',
+      path: wt.path,
+      start,
+      dependencies: dependencies ?? [],
+      setup: p.setup,
+      ...(p.command ? { command: p.command } : {}),
+      ok: p.ok,
+      ms: p.ms,
+      ...(p.detail ? { detail: p.detail } : {}),
+    });
+  }
+  return { wt, start, dependencies };
+}
+
+async function branchHead(root: string, branch: string): Promise<string | undefined> {
+  const r = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], {
+    cwd: root,
+    allowFailure: true,
+  });
+  return r.code === 0 ? r.stdout.trim() : undefined;
 }
 
 function base(
@@ -193,7 +277,11 @@ async function runAttempt(
   task: Task,
   cwd: string,
   attempt: number,
-  { mayRespawn, respawned }: { mayRespawn: boolean; respawned: boolean },
+  {
+    mayRespawn,
+    respawned,
+    dependencies,
+  }: { mayRespawn: boolean; respawned: boolean; dependencies: readonly string[] | undefined },
 ): Promise<{ outcome: ExecutionOutcome; summary: AttemptReport }> {
   const { hub, runId } = s;
   hub.events.append({ runId, taskId: task.id, type: 'task.started', attempt, agent: s.agent.name });
@@ -203,6 +291,7 @@ async function runAttempt(
     agent: s.agent,
     hub: { hub, runId },
     ...(s.packetBudget ? { budget: s.packetBudget } : {}),
+    ...(dependencies ? { workspace: { dependencies } } : {}),
   });
   const full = await s.fullContextTokens?.(cwd).catch(() => undefined);
   hub.events.append({

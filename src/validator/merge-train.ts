@@ -1,18 +1,11 @@
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runWorktreesDir } from '../config/index.js';
 import { git, ORCHESTRA_IDENTITY } from '../git/git.js';
 import type { RepoFacts } from '../git/repo.js';
 import { gitWrite } from '../git/write.js';
+import { linkNodeModules } from '../workspace/index.js';
 
 /** The integration branch of a run. */
 export function integrationBranch(runId: string): string {
@@ -86,7 +79,7 @@ export async function openIntegrationTree(settings: IntegrationTreeSettings): Pr
       await write(['worktree', 'add', '-B', branch, path, base], repo.root);
     }
   }
-  shareNodeModules(repo.root, path);
+  await shareNodeModules(repo.root, path);
   return {
     path,
     branch,
@@ -132,19 +125,16 @@ function excludeOrchestraDir(commonDir: string): void {
 }
 
 /**
- * A fresh worktree has no node_modules: link the main checkout's, so the type check resolves
- * packages and criteria commands find their tools.
+ * A fresh worktree has no node_modules: link the main checkout's packages (a directory of links,
+ * so what tools write there stays in this checkout), so the type check resolves packages and
+ * criteria commands find their tools.
  */
-function shareNodeModules(root: string, tree: string): void {
+async function shareNodeModules(root: string, tree: string): Promise<void> {
   const source = join(root, 'node_modules');
-  const target = join(tree, 'node_modules');
-  if (existsSync(source) && !existsSync(target)) {
-    try {
-      symlinkSync(source, target, 'junction');
-    } catch {
-      // Not fatal: checks that need packages will say so.
-    }
-  }
+  if (!existsSync(source)) return;
+  await linkNodeModules(source, join(tree, 'node_modules')).catch(() => {
+    // Not fatal: checks that need packages will say so.
+  });
 }
 
 /** Files a branch changed since it left `base` (repository-relative). */

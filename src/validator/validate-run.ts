@@ -64,7 +64,11 @@ export async function validateRun(settings: ValidateRunSettings): Promise<Valida
     ...rest,
     plan: run.plan,
     runId,
-    branches: done.map((t) => ({ taskId: t.id, ref: t.branch as string })),
+    branches: done.map((t) => ({
+      taskId: t.id,
+      ref: t.branch as string,
+      ...(t.startCommit ? { start: t.startCommit } : {}),
+    })),
     ...(run.baseCommit ? { base: run.baseCommit } : {}),
     sink: hubSink(hub),
   });

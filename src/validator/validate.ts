@@ -25,6 +25,11 @@ import type { Conflict, Finding, FindingKind, FixTaskSink, MergeStep, Validation
 export interface TaskBranch {
   taskId: string;
   ref: string;
+  /**
+   * The commit the branch started from when it is not the base (a dependent starts from its
+   * dependencies' merged work): the task's own changes are `start..ref`.
+   */
+  start?: string;
 }
 
 /** Settings of one validation. Everything that touches the world can be replaced. */
@@ -85,8 +90,9 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
   const conflicts: Conflict[] = [];
   const merges: MergeStep[] = [];
   const changed = new Map<string, string[]>();
+  const startOf = (taskId: string) => settings.branches.find((b) => b.taskId === taskId)?.start ?? base;
   for (const t of ordered)
-    changed.set(t.id, await changedFiles(repo.root, base, (refs.get(t.id) as { sha: string }).sha));
+    changed.set(t.id, await changedFiles(repo.root, startOf(t.id), (refs.get(t.id) as { sha: string }).sha));
 
   const tree = await openIntegrationTree({
     repo,
@@ -158,7 +164,11 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
     const excluded = [...plan.architecture.excludedDependencies, ...(settings.excludedDependencies ?? [])];
     if (excluded.length > 0) {
       for (const task of ordered) {
-        const added = await addedDependencies(repo.root, base, (refs.get(task.id) as { sha: string }).sha);
+        const added = await addedDependencies(
+          repo.root,
+          startOf(task.id),
+          (refs.get(task.id) as { sha: string }).sha,
+        );
         findings.push(...dependencyFindings(task, added, excluded));
       }
     }
