@@ -37,6 +37,8 @@ export interface RunWorktreesSettings {
    * `<state dir>/worktrees/<repo>-<hash>/<run>` (see `resolveStateDir`): never inside the checkout.
    */
   dir?: string;
+  /** Move a known run onto `base` (resume with --rebase) instead of refusing a different base. */
+  rebase?: boolean;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
   /** The orchestrating process recorded for the sweep (default: this process). */
@@ -124,8 +126,8 @@ export async function openRunWorktrees(settings: RunWorktreesSettings): Promise<
     repo.commonDir,
     (reg) => {
       const known = reg.runs[runId];
-      const base = known?.base ?? requestedBase ?? repo.head;
-      if (requestedBase !== undefined && known && known.base !== requestedBase)
+      const base = (settings.rebase ? requestedBase : undefined) ?? known?.base ?? requestedBase ?? repo.head;
+      if (requestedBase !== undefined && known && known.base !== requestedBase && !settings.rebase)
         throw new UserError(
           'run-base-mismatch',
           `run ${runId} started from ${known.base}, not ${requestedBase}; resume it without a base or use another run id`,

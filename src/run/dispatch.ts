@@ -52,6 +52,32 @@ function finalResult(ctx: EngineContext, fixRounds: number, reason?: string): Di
 }
 
 /**
+ * A resumed run first validates again what was merged before (on a rebased run: replays it onto
+ * the new base through the merge train), so it goes on from a known state: findings become fix
+ * tasks sent to their owners now, before any new task starts. Fix tasks the validator opened
+ * earlier are set aside first: the new validation opens again those that still hold.
+ */
+async function revalidateMerged(ctx: EngineContext): Promise<DispatchResult | { fixRounds: number }> {
+  const { hub, runId } = ctx;
+  const done = hub.tasks
+    .list(runId)
+    .filter((t) => (t.status === 'merged' || t.status === 'succeeded') && t.branch);
+  if (!ctx.resumed || done.length === 0) return { fixRounds: 0 };
+  for (const f of hub.fixes.list(runId, { status: 'open' }))
+    if (!f.source?.startsWith('change-request')) hub.fixes.setStatus(f.id, 'abandoned');
+  hub.events.append({
+    runId,
+    type: 'note',
+    text: `re-validating ${done.length} task${done.length === 1 ? '' : 's'} merged before the resume: ${done.map((t) => t.id).join(', ')}`,
+  });
+  const report = await synthesize(ctx);
+  const fixes = await fixLoop(ctx, report);
+  if (fixes.stopped) return stop(ctx, fixes.rounds);
+  if (!fixes.ok) return finalResult(ctx, fixes.rounds, fixes.reason);
+  return { fixRounds: fixes.rounds };
+}
+
+/**
  * The article's wave-based deployment: a wave runs in parallel within its budget, then synthesis
  * (merge, validate, fix rounds), then the next wave. Merged tasks of a resumed run are not redone.
  */
@@ -59,7 +85,9 @@ export async function dispatchStrict(ctx: EngineContext): Promise<DispatchResult
   const { hub, runId, settings } = ctx;
   const limits = { maxParallel: settings.maxParallel, contextBudget: settings.contextBudget };
   const { waves } = planWaves(ctx.plan.tasks, limits);
-  let fixRounds = 0;
+  const again = await revalidateMerged(ctx);
+  if ('status' in again) return again;
+  let fixRounds = again.fixRounds;
   for (const wave of waves) {
     blockDependents(ctx);
     const pending = wave.taskIds.filter((id) => statusOf(ctx, id) !== 'merged');
@@ -108,7 +136,9 @@ export async function dispatchDynamic(ctx: EngineContext): Promise<DispatchResul
   const { settings } = ctx;
   const running = new Map<string, Promise<void>>();
   let stopped = false;
-  let fixRounds = 0;
+  const again = await revalidateMerged(ctx);
+  if ('status' in again) return again;
+  let fixRounds = again.fixRounds;
   for (;;) {
     blockDependents(ctx);
     const merged = ctx.plan.tasks.filter((t) => statusOf(ctx, t.id) === 'merged').map((t) => t.id);

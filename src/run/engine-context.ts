@@ -19,6 +19,8 @@ export interface EngineContext {
   config: OrchestraConfig;
   agents: Map<string, AgentDefinition>;
   worktrees: RunWorktrees;
+  /** The run was resumed: what was merged before is validated again before anything new runs. */
+  resumed: boolean;
   executor: Executor;
   /** The newest validation of the integration branch. */
   lastReport: ValidationReport | undefined;

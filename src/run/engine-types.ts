@@ -11,6 +11,11 @@ export interface RunOptions {
   request?: string;
   planFile?: string;
   resumeRunId?: string;
+  /**
+   * With `resumeRunId`: move the run onto the current HEAD of the checkout (say, after you
+   * committed a fix there). Merged tasks are replayed onto it by the merge train, not redone.
+   */
+  rebase?: boolean;
   /** Skip the approval question. */
   yes?: boolean;
   /** Asked with the plan when `yes` is not set; `false` cancels. Required without `yes`. */

@@ -30,22 +30,35 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
     // Leftovers of dead or finished runs go first; this run's own worktrees are reused.
     await sweepWorktrees({ cwd: repo.root, keepRuns: [runId], ...envOpt }).catch(() => undefined);
     const stored = hub.runs.require(runId);
+    // --rebase: the run moves onto the checkout's HEAD now; otherwise it keeps its base.
+    const base = o.rebase ? repo.head : (stored.baseCommit ?? undefined);
     const worktrees = await openRunWorktrees({
       cwd: repo.root,
       runId,
-      ...(stored.baseCommit ? { base: stored.baseCommit } : {}),
+      ...(base ? { base } : {}),
+      ...(o.rebase ? { rebase: true } : {}),
       ...envOpt,
     });
     hub.runs.setBase(runId, worktrees.base);
     hub.runs.setConfig(runId, { ...settings });
     hub.runs.setStatus(runId, 'running');
-    if (prep.resumed) hub.events.append({ runId, type: 'note', text: `resumed by process ${process.pid}` });
-    else hub.events.append({ runId, type: 'run.started', goal: plan.goal, baseCommit: worktrees.base });
+    if (prep.resumed) {
+      hub.events.append({ runId, type: 'note', text: `resumed by process ${process.pid}` });
+      if (o.rebase && stored.baseCommit !== worktrees.base)
+        hub.events.append({
+          runId,
+          type: 'note',
+          text: `rebased from ${stored.baseCommit?.slice(0, 12) ?? '(none)'} onto ${worktrees.base.slice(0, 12)}${repo.branch ? ` (${repo.branch})` : ''}: merged tasks are replayed onto it by the merge train`,
+        });
+    } else hub.events.append({ runId, type: 'run.started', goal: plan.goal, baseCommit: worktrees.base });
     for (const t of plan.tasks) {
       const known = hub.tasks.get(runId, t.id);
       if (!known) hub.tasks.upsert({ runId, id: t.id, agent: t.agent, status: 'queued' });
-      // A task that was running when the run died starts again in its kept worktree.
+      // A task that was running when the run died starts again in its kept worktree; one that
+      // failed or was blocked gets another chance (its branch and recorded start are kept).
       else if (known.status === 'running') hub.tasks.setStatus(runId, t.id, 'queued', 'interrupted; resumed');
+      else if (['failed', 'terminated', 'blocked'].includes(known.status))
+        hub.tasks.setStatus(runId, t.id, 'queued', `resumed after: ${known.reason ?? known.status}`);
     }
     const ctx: EngineContext = {
       options: o,
@@ -58,6 +71,7 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
       config: prep.config,
       agents: prep.agents,
       worktrees,
+      resumed: prep.resumed,
       executor:
         o.executor ??
         createClaudeCodeExecutor({
@@ -81,7 +95,7 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
       openIssues: (ctx.lastReport?.findings ?? []).filter((f) => f.severity === 'error').map((f) => f.title),
       ...(result.reason ? { reason: result.reason } : {}),
     };
-    if (o.baseline === 'single-agent' && outcome.status !== 'stopped') await runBaseline(ctx);
+    if (settings.baseline === 'single-agent' && outcome.status !== 'stopped') await runBaseline(ctx);
     if (outcome.status === 'succeeded' && settings.merge) {
       const into = await mergeIntoUserBranch(repo.root, repo.commonDir, outcome.integrationBranch);
       outcome.mergedInto = into;

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import { loadAgents } from '../agents/index.js';
 import { loadConfig, type OrchestraConfig } from '../config/index.js';
 import type { AgentDefinition } from '../domain/agent.js';
+import { parseWith } from '../domain/parse.js';
 import type { Plan } from '../domain/plan.js';
 import { UserError } from '../errors.js';
 import { newRunId } from '../executor/index.js';
@@ -9,18 +11,25 @@ import type { Hub } from '../hub/index.js';
 import { loadValidPlan, planToText } from '../orchestrator/index.js';
 import { createPlan } from '../orchestrator/plan-create.js';
 import { planWaves } from '../scheduler/index.js';
-import type { RunOptions, WaveMode } from './engine-types.js';
+import type { RunOptions } from './engine-types.js';
+
+/** The settings a run keeps in the hub, so a resume plays by the same rules (parsed with zod). */
+export const runSettingsSchema = z.object({
+  maxParallel: z.number().int().positive(),
+  contextBudget: z.number().int().positive(),
+  budgetUsd: z.number().positive().optional(),
+  waves: z.enum(['strict', 'dynamic']),
+  model: z.string().min(1).optional(),
+  fixRounds: z.number().int().nonnegative(),
+  merge: z.boolean(),
+  baseline: z.literal('single-agent').optional(),
+});
 
 /** The settings a run keeps in the hub, so a resume plays by the same rules. */
-export interface RunSettings {
-  maxParallel: number;
-  contextBudget: number;
-  budgetUsd?: number;
-  waves: WaveMode;
-  model?: string;
-  fixRounds: number;
-  merge: boolean;
-}
+export type RunSettings = z.output<typeof runSettingsSchema>;
+
+/** Stored settings: every key optional (runs of earlier versions stored fewer). */
+const storedSettingsSchema = runSettingsSchema.partial();
 
 /** A run ready to dispatch: its id, plan, settings and agents. */
 export interface PreparedRun {
@@ -46,6 +55,8 @@ export async function prepareRun(o: RunOptions, hub: Hub, root: string): Promise
       'run-source',
       'give exactly one of: a request ("<request>"), --plan <file>, or --resume <run-id>',
     );
+  if (o.rebase && !o.resumeRunId)
+    throw new UserError('rebase-without-resume', '--rebase moves a stopped run: use it with --resume <run-id>');
 
   if (o.resumeRunId) {
     const run = hub.runs.get(o.resumeRunId);
@@ -55,8 +66,14 @@ export async function prepareRun(o: RunOptions, hub: Hub, root: string): Promise
       throw new UserError('run-without-plan', `run "${run.id}" has no plan to resume; start a new run`);
     if (run.status === 'succeeded')
       throw new UserError('run-finished', `run "${run.id}" already succeeded; nothing to resume`);
-    const stored = (run.config ?? {}) as Partial<RunSettings>;
-    const settings = settingsFrom(o, config, stored);
+    const parsed = parseWith(storedSettingsSchema, run.config ?? {});
+    if (!parsed.success)
+      throw new UserError(
+        'run-settings-damaged',
+        `the stored settings of run "${run.id}" cannot be read (${parsed.error}); start a new run`,
+      );
+    // Flags given now win (say, a higher --budget-usd); everything else is what the run started with.
+    const settings = settingsFrom(o, config, parsed.value);
     checkAgents(run.plan, agents);
     return { runId: run.id, plan: run.plan, settings, config, agents, resumed: true };
   }
@@ -99,7 +116,11 @@ export async function prepareRun(o: RunOptions, hub: Hub, root: string): Promise
   return { runId, plan, settings, config, agents, resumed: false };
 }
 
-function settingsFrom(o: RunOptions, config: OrchestraConfig, stored: Partial<RunSettings>): RunSettings {
+function settingsFrom(
+  o: RunOptions,
+  config: OrchestraConfig,
+  stored: z.output<typeof storedSettingsSchema>,
+): RunSettings {
   const s: RunSettings = {
     maxParallel: o.maxParallel ?? stored.maxParallel ?? config.maxParallel,
     contextBudget: o.contextBudget ?? stored.contextBudget ?? config.contextBudget,
@@ -111,6 +132,8 @@ function settingsFrom(o: RunOptions, config: OrchestraConfig, stored: Partial<Ru
   if (budgetUsd !== undefined) s.budgetUsd = budgetUsd;
   const model = o.model ?? stored.model;
   if (model !== undefined) s.model = model;
+  const baseline = o.baseline ?? stored.baseline;
+  if (baseline !== undefined) s.baseline = baseline;
   return s;
 }
 

@@ -18,6 +18,7 @@ interface Flags {
   waves?: string;
   model?: string;
   merge?: boolean;
+  rebase?: boolean;
   baseline?: string;
   json?: boolean;
 }
@@ -37,9 +38,12 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--context-budget <tokens>', 'estimated context tokens per wave (default: config contextBudget)')
     .option('--budget-usd <usd>', 'stop cleanly (resumable) before spending more than this')
     .option(
+      '--rebase',
+      'with --resume: move the run onto your current branch head (after you committed a fix there); merged tasks are replayed by the merge train, not redone',
+    )
+    .option(
       '--waves <mode>',
-      'strict (waves with synthesis between them) or dynamic (start tasks as soon as possible)',
-      'strict',
+      'strict (waves with synthesis between them, the default) or dynamic (start tasks as soon as possible)',
     )
     .option('--model <model>', 'model for every agent (alias or full id)')
     .option(
@@ -50,12 +54,12 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'emit the event stream as JSON lines, then the outcome')
     .addHelpText(
       'after',
-      '\nYour checkout and branches are never touched: each task works on orchestra/<run>/<task> in its own worktree,\nand the result is the branch orchestra/<run>/integration (merged into your branch only with --merge).\nExit 0 when the integration branch is green, 1 when the run failed or stopped, 2 on bad input.',
+      '\nYour checkout and branches are never touched: each task works on orchestra/<run>/<task> in its own worktree\n(in your state directory, never inside the repository), and the result is the branch\norchestra/<run>/integration (merged into your branch only with --merge).\nExit 0 when the integration branch is green, 1 when the run failed or stopped, 2 on bad input.',
     )
     .action(
       action(ctx, async (request: string | undefined, f: Flags) => {
-        const waves = f.waves ?? 'strict';
-        if (waves !== 'strict' && waves !== 'dynamic')
+        const waves = f.waves;
+        if (waves !== undefined && waves !== 'strict' && waves !== 'dynamic')
           throw new UserError('bad-flag', `--waves must be strict or dynamic, got "${waves}"`);
         if (f.baseline !== undefined && f.baseline !== 'single-agent')
           throw new UserError('bad-flag', `--baseline must be single-agent, got "${f.baseline}"`);
@@ -63,7 +67,9 @@ export function register(program: Command, ctx: CliContext): void {
           cwd: ctx.io.cwd,
           env: ctx.io.env,
           homeDir: ctx.io.env.HOME || homedir(),
-          waves: waves as WaveMode,
+          // Unset flags stay unset: a resumed run keeps what it was started with.
+          ...(waves !== undefined ? { waves: waves as WaveMode } : {}),
+          ...(f.rebase ? { rebase: true } : {}),
           ...(request !== undefined ? { request } : {}),
           ...(f.plan ? { planFile: f.plan } : {}),
           ...(f.resume ? { resumeRunId: f.resume } : {}),
