@@ -15,8 +15,6 @@ export {
   type WorktreeConfig,
   worktreeConfigSchema,
 } from './schema.js';
-export { lineColumnAt, stripJsonComments } from './strip-comments.js';
-export { CONFIG_TEMPLATE } from './template.js';
 export {
   platformStateDir,
   repoStateName,
@@ -25,3 +23,5 @@ export {
   STATE_DIR_ENV,
   type StateDirSettings,
 } from './state-dir.js';
+export { lineColumnAt, stripJsonComments } from './strip-comments.js';
+export { CONFIG_TEMPLATE } from './template.js';

@@ -30,8 +30,7 @@ export function platformStateDir(
   const platform = s.platform ?? process.platform;
   const home = s.homedir ?? env.HOME ?? osHomedir();
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'orchestra');
-  if (platform === 'win32')
-    return join(env.LOCALAPPDATA || join(home, 'AppData', 'Local'), 'orchestra');
+  if (platform === 'win32') return join(env.LOCALAPPDATA || join(home, 'AppData', 'Local'), 'orchestra');
   const xdg = env.XDG_STATE_HOME;
   // The XDG spec says a relative value is invalid and must be ignored.
   return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.local', 'state'), 'orchestra');

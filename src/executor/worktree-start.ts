@@ -32,7 +32,9 @@ export async function dependencyStart(s: {
   let head = s.base;
   const merged: string[] = [];
   for (const tip of s.tips) {
-    const sha = (await git(['rev-parse', '--verify', '--end-of-options', `${tip.ref}^{commit}`], opts)).stdout.trim();
+    const sha = (
+      await git(['rev-parse', '--verify', '--end-of-options', `${tip.ref}^{commit}`], opts)
+    ).stdout.trim();
     const contained = await git(['merge-base', '--is-ancestor', sha, head], { ...opts, allowFailure: true });
     merged.push(tip.taskId);
     if (contained.code === 0) continue;

@@ -4,8 +4,8 @@ import { UserError } from '../errors.js';
 import { withRepoLock } from '../git/lock.js';
 import { isProcessAlive, type ProcessStamp } from '../git/process-liveness.js';
 import { openRepo } from '../git/repo.js';
-import { type Registry, type RegistryRun, readRegistry, updateRegistry } from './worktree-registry.js';
 import { legacyRunDir } from './worktree-ids.js';
+import { type Registry, type RegistryRun, readRegistry, updateRegistry } from './worktree-registry.js';
 import { removeBranch, removeRunCheckout, removeTaskWorktree } from './worktree-remove.js';
 
 /** What the sweep removes. By default: runs that finished and runs whose process is gone. */

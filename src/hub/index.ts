@@ -23,13 +23,13 @@ export {
   type PacketSettings,
 } from './packet.js';
 export { fitSections } from './packet-fit.js';
-export { type PacketWorkspace, workspaceSection } from './packet-workspace.js';
 export {
   type FetchHint,
   type PacketContract,
   type PacketSection,
   packetSections,
 } from './packet-sections.js';
+export { type PacketWorkspace, workspaceSection } from './packet-workspace.js';
 export { type NewRun, RUN_STATUSES, type Run, type RunStatus, runSchema } from './runs.js';
 export {
   LIVE_TASK_STATUSES,

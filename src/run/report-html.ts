@@ -1,5 +1,5 @@
 import { formatDuration, formatInt, formatPacketRatio, formatPercent, formatUsd } from './report-format.js';
-import { mergedLine } from './report-md.js';
+import { mergedLine, setupCells } from './report-md.js';
 import type { RunReport, TokenFigures } from './report-types.js';
 
 /** Escape text for HTML content and attribute values. */
@@ -119,6 +119,19 @@ export function renderReportHtml(r: RunReport): string {
       ]),
     ),
   );
+  const prepared = r.tasks.filter((t) => t.setup !== null);
+  if (prepared.length > 0) {
+    h.push('<h3>Worktree setup</h3>');
+    h.push(
+      table(
+        ['task', 'setup', n('time'), 'starts from'],
+        prepared.map((t) => {
+          const [what, time, from] = setupCells(t);
+          return [t.id, what, n(time), from];
+        }),
+      ),
+    );
+  }
   h.push('<h3>Tokens and cost by task</h3>');
   h.push(
     table(

@@ -117,6 +117,17 @@ export function renderReportMd(r: RunReport): string {
         ]),
       ),
     );
+    const prepared = r.tasks.filter((t) => t.setup !== null);
+    if (prepared.length > 0) {
+      out.push('', '### Worktree setup', '');
+      out.push(
+        ...table(
+          ['task', 'setup', 'time', 'starts from'],
+          ['l', 'l', 'r', 'l'],
+          prepared.map((t) => [t.id, ...setupCells(t)]),
+        ),
+      );
+    }
     out.push('', '### Tokens and cost by task', '');
     out.push(
       ...table(
@@ -170,4 +181,17 @@ export function renderReportMd(r: RunReport): string {
       out.push(`- ${f.severity} ${f.kind}${f.taskId ? ` (${f.taskId})` : ''}: ${f.message}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The setup cells of a task: what made its worktree ready, how long it took, what it started from. */
+export function setupCells(t: RunReport['tasks'][number]): [string, string, string] {
+  const s = t.setup;
+  if (!s) return ['—', '—', '—'];
+  const what =
+    s.kind === 'command'
+      ? `${(s.command ?? []).join(' ')}${s.ok ? '' : ' (failed)'}`
+      : s.kind === 'linked'
+        ? "linked the checkout's node_modules"
+        : 'nothing to install';
+  return [what, formatDuration(s.ms), s.dependencies.length ? `base + ${s.dependencies.join(', ')}` : 'base'];
 }

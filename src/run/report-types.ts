@@ -66,6 +66,21 @@ export interface TaskReport {
   packet: PacketFigures | null;
   conflicts: number;
   fixes: number;
+  /** How its worktree was made ready (linked packages or the setup command) and how long that took. */
+  setup: WorktreeSetupFigures | null;
+}
+
+/** The preparation of a task's worktrees (from its worktree.ready events), summed. */
+export interface WorktreeSetupFigures {
+  /** The last preparation: linked, command or none. */
+  kind: 'linked' | 'command' | 'none';
+  /** The setup command, when one ran. */
+  command: string[] | null;
+  ok: boolean;
+  /** Time of every preparation of the task's worktrees together. */
+  ms: number;
+  /** The tasks whose merged work its worktree started from. */
+  dependencies: string[];
 }
 
 /** One wave of the run, from wave.started / wave.finished. */

@@ -79,6 +79,7 @@ export function buildReport(hub: ReportHub, runId: string): RunReport {
       packet: latestPacket(own),
       conflicts: conflicts.filter((c) => c.tasks.includes(id)).length,
       fixes: fixes.filter((f) => f.ownerTask === id).length,
+      setup: worktreeSetup(own),
     };
   });
 
@@ -174,6 +175,19 @@ function baselineReport(
     result = tasks.find((t) => t.id === id)?.status ?? timing.attempts.at(-1)?.outcome ?? result;
   }
   return { usage: sumUsage(rows), timeMs, result, taskIds };
+}
+
+function worktreeSetup(events: readonly StoredEvent[]): TaskReport['setup'] {
+  const ready = events.flatMap((e) => (e.type === 'worktree.ready' ? [e] : []));
+  const last = ready.at(-1);
+  if (!last) return null;
+  return {
+    kind: last.setup,
+    command: ready.findLast((e) => e.command)?.command ?? null,
+    ok: ready.every((e) => e.ok),
+    ms: ready.reduce((sum, e) => sum + e.ms, 0),
+    dependencies: last.dependencies,
+  };
 }
 
 function latestPacket(events: readonly StoredEvent[]): PacketFigures | null {

@@ -56,7 +56,10 @@ export async function prepareRun(o: RunOptions, hub: Hub, root: string): Promise
       'give exactly one of: a request ("<request>"), --plan <file>, or --resume <run-id>',
     );
   if (o.rebase && !o.resumeRunId)
-    throw new UserError('rebase-without-resume', '--rebase moves a stopped run: use it with --resume <run-id>');
+    throw new UserError(
+      'rebase-without-resume',
+      '--rebase moves a stopped run: use it with --resume <run-id>',
+    );
 
   if (o.resumeRunId) {
     const run = hub.runs.get(o.resumeRunId);

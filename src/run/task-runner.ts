@@ -212,7 +212,8 @@ async function openTaskWorkspace(s: TaskRunnerSettings, task: Task): Promise<Tas
         text: `could not merge the dependencies' newer work into ${branch}: ${r.message}`,
       });
   }
-  const dependencies = desired === undefined ? undefined : start === s.worktrees.base ? [] : desired.dependencies;
+  const dependencies =
+    desired === undefined ? undefined : start === s.worktrees.base ? [] : desired.dependencies;
   if (s.prepare && (!wt.reused || !existsSync(join(wt.path, 'node_modules')))) {
     const p = await s.prepare(wt.path);
     hub.events.append({

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runWorktreesDir } from '../../src/config/index.js';
 import {
   branches,
   exited,
@@ -14,7 +15,6 @@ import {
   waitForLine,
   worktreePaths,
 } from '../e2e/worktree-fixtures.js';
-import { runWorktreesDir } from '../../src/config/index.js';
 import { runOrchestra } from '../support/cli.js';
 
 let ctx: ReturnType<typeof makeRepo>;

@@ -134,7 +134,7 @@ describe('sweep', () => {
     expect((await readRegistry(join(ctx.repo, '.git'))).branches).toHaveLength(1);
   });
 
-  it('refuses a registry entry that points outside the run\'s worktree directory', async () => {
+  it("refuses a registry entry that points outside the run's worktree directory", async () => {
     const run = await open('done');
     await run.finish();
     const file = registryPath(join(ctx.repo, '.git'));
@@ -166,8 +166,12 @@ describe('sweep', () => {
       file,
       JSON.stringify({
         version: 1,
-        runs: { old: { owner: { pid: deadPid, host: hostname() }, root: ctx.repo, base: 'x', startedAt: at } },
-        worktrees: [{ runId: 'old', taskId: 't', path: join(legacy, 't'), branch: 'orchestra/old/t', createdAt: at }],
+        runs: {
+          old: { owner: { pid: deadPid, host: hostname() }, root: ctx.repo, base: 'x', startedAt: at },
+        },
+        worktrees: [
+          { runId: 'old', taskId: 't', path: join(legacy, 't'), branch: 'orchestra/old/t', createdAt: at },
+        ],
         branches: [],
       }),
     );
@@ -186,7 +190,7 @@ describe('sweep', () => {
     expect(snapshot(ctx.repo, 'refs/heads/orchestra/old/')).toEqual(user);
   });
 
-  it('removes a dead run\'s integration worktree from its directory in the state dir', async () => {
+  it("removes a dead run's integration worktree from its directory in the state dir", async () => {
     const dead = await open('dead', { pid: deadPid, host: hostname() });
     await dead.create('one');
     const integration = join(dead.dir, 'integration');
