@@ -76,7 +76,11 @@ export async function commitWorktree(s: {
     );
   const write = { cwd: s.path, commonDir: s.commonDir, ...env };
   // The packages Orchestra linked from the checkout are never the task's work, ignored or not.
-  const linked = existsSync(join(s.path, 'node_modules', LINK_MARKER));
+  // (An exclude pathspec naming an ignored path is an error to git add: only when not ignored.)
+  const linked =
+    existsSync(join(s.path, 'node_modules', LINK_MARKER)) &&
+    (await git(['check-ignore', '-q', 'node_modules'], { cwd: s.path, allowFailure: true, ...env })).code !==
+      0;
   await gitRetrying(
     [...TASK_GIT_CONFIG, 'add', '--all', '--', '.', ...(linked ? [':(exclude,top)node_modules'] : [])],
     write,
