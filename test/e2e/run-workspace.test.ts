@@ -134,7 +134,9 @@ const DEPENDENTS_PLAN: PlanInput = {
 };
 
 describe('where tasks start', () => {
-  it('a dependent type-checks against its dependency in its own worktree; a task without one sees the file absent; no worktree is ever inside the checkout', async () => {
+  it('a dependent type-checks against its dependency in its own worktree; a task without one sees the file absent; no worktree is ever inside the checkout', {
+    timeout: 300_000,
+  }, async () => {
     const s = scenario();
     s.on({ taskId: 'types', text: '## Instructions' }).write('src/types/operation.ts', TYPES_FILE);
     s.structured(result('Operation type'));
@@ -213,7 +215,9 @@ describe('where tasks start', () => {
 });
 
 describe('worktrees outside the checkout after kill -9', () => {
-  it('leaves no worktree inside the repository, the status and collected tests unchanged; clean removes what is left', async () => {
+  it('leaves no worktree inside the repository, the status and collected tests unchanged; clean removes what is left', {
+    timeout: 300_000,
+  }, async () => {
     const t = await setup(runScenario({ repeat: 2 }));
     const planFile = t.plan(RUN_PLAN);
     const before = userView(t.repo);
@@ -294,7 +298,9 @@ function installedProject(repo: string, setupLog: string) {
 }
 
 describe('every worktree is ready to run the project commands', () => {
-  it("runs the project's own test command with the checkout's packages; a changed lockfile runs the setup command once, in that worktree only", async () => {
+  it("runs the project's own test command with the checkout's packages; a changed lockfile runs the setup command once, in that worktree only", {
+    timeout: 300_000,
+  }, async () => {
     const s = scenario();
     s.on({ taskId: 'deps', text: '## Instructions' })
       .read('package-lock.json')
