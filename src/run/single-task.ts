@@ -7,6 +7,7 @@ import { createClaudeCodeExecutor, type Executor, newRunId } from '../executor/i
 import { openRunWorktrees } from '../executor/worktrees.js';
 import { openRepo } from '../git/repo.js';
 import { hubPath, openHub } from '../hub/index.js';
+import { prepareWorktree } from '../workspace/index.js';
 import { runTask, type TaskRunOutcome } from './task-runner.js';
 
 /** What `orchestra task run` asks for. */
@@ -102,6 +103,14 @@ export async function runSingleTask(o: SingleTaskOptions): Promise<TaskRunOutcom
       ...(maxBudgetUsd ? { maxBudgetUsd } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
       ...(o.now ? { now: o.now } : {}),
+      // Its worktree can run the project's commands too (linked packages or the setup command).
+      prepare: (path) =>
+        prepareWorktree({
+          root: repo.root,
+          path,
+          config: config.worktree,
+          env: { ...process.env, ...o.env },
+        }),
     });
     hub.runs.setStatus(runId, out.status === 'succeeded' ? 'succeeded' : 'failed');
     // The branch is the deliverable: the worktree goes, the branch is the user's to review.
