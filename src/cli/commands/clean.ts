@@ -14,8 +14,10 @@ interface CleanOptions {
 const HELP = `
 Removes only what Orchestra created and recorded (in <git-common-dir>/orchestra/registry.json):
   - runs that finished, and runs whose orchestrating process is gone (crashed, killed, kill -9);
-  - for each: its worktrees under .orchestra/worktrees/<run>/ (uncommitted work in them is lost)
-    and its branches orchestra/<run>/<task> (committed work on them is lost; --keep-branches keeps them).
+  - for each: its worktrees in your state directory (<state>/worktrees/<repo>-<hash>/<run>/, the
+    integration checkout too), or under .orchestra/worktrees/<run>/ where earlier versions put them
+    (uncommitted work in them is lost), and its branches orchestra/<run>/<task> (committed work on
+    them is lost; --keep-branches keeps them). The integration branch stays for review.
 Never touched: your checkout, its index and HEAD, your own worktrees, your branches — even a
 branch named orchestra/... that Orchestra did not record.
 A run still in progress (its process is alive) is kept; --all removes it too, and its agents
