@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -61,6 +61,10 @@ export async function createDemoRepo(settings: DemoRepoSettings = {}): Promise<D
     await git('init', '-q', '-b', 'main');
     await git('add', '-A');
     await git('commit', '-q', '--no-verify', '-m', 'collab-editor: the skeleton');
+    // The demo's worktrees live beside it in the temporary directory (removed with it), not in the
+    // user's state directory; the config stays out of the sample's tree.
+    writeFileSync(join(repo, 'orchestra.config.json'), '{ "stateDir": "../state" }\n');
+    appendFileSync(join(repo, '.git', 'info', 'exclude'), '/orchestra.config.json\n');
     return { root, repo, home, claudeConfigDir, remove };
   } catch (e) {
     remove();

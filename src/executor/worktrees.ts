@@ -133,8 +133,8 @@ export async function openRunWorktrees(settings: RunWorktreesSettings): Promise<
           `run ${runId} started from ${known.base}, not ${requestedBase}; resume it without a base or use another run id`,
         );
       const root = known?.root ?? repo.root;
-      const dir =
-        settings.dir ?? known?.dir ?? runWorktreesDir({ root, runId, env: { ...process.env, ...env } });
+      // Resolved from Orchestra's own environment (not the agents'), as the integration checkout's is.
+      const dir = settings.dir ?? known?.dir ?? runWorktreesDir({ root, runId });
       const entry = { owner, root, dir, base, startedAt: known?.startedAt ?? now().toISOString() };
       reg.runs[runId] = entry; // a resumed run is adopted by this process and is no longer finished
       return entry;
