@@ -12,6 +12,7 @@ import type { EngineContext } from './engine-context.js';
 import type { RunOptions, RunOutcome } from './engine-types.js';
 import { observeHub } from './observed-hub.js';
 import { prepareRun } from './run-setup.js';
+import { checkRunBase } from './synthesis.js';
 
 /**
  * Play the whole orchestra: plan (or load, or resume) → approval → dispatch specialists in waves →
@@ -67,6 +68,7 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
         }),
       lastReport: undefined,
     };
+    await checkRunBase(ctx); // what already fails on the base is known before the first wave
     const result = settings.waves === 'dynamic' ? await dispatchDynamic(ctx) : await dispatchStrict(ctx);
     const outcome: RunOutcome = {
       runId,

@@ -140,7 +140,7 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
       runId,
       taskId: task.id,
       type: 'task.finished',
-      attempt: out.attempts.length,
+      attempt: lastAttempt(out),
       ...(out.result ? { summary: out.result.summary } : {}),
     });
   } else {
@@ -149,11 +149,16 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
       runId,
       taskId: task.id,
       type: 'task.failed',
-      attempt: out.attempts.length,
+      attempt: lastAttempt(out),
       reason: out.reason ?? 'failed',
     });
   }
   return out;
+}
+
+/** The number of the task's last attempt over the whole run (a fix attempt's own number), 0 for none. */
+function lastAttempt(out: TaskRunOutcome): number {
+  return out.attempts.at(-1)?.attempt ?? 0;
 }
 
 function base(
