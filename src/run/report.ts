@@ -100,6 +100,9 @@ export function buildReport(hub: ReportHub, runId: string): RunReport {
       : [],
   );
   const budget = events.findLast((e) => e.type === 'budget.exceeded');
+  const roundOf = new Map(
+    events.flatMap((e) => (e.type === 'fix.created' ? [[e.fixId, e.round] as const] : [])),
+  );
 
   return {
     version: REPORT_VERSION,
@@ -140,7 +143,13 @@ export function buildReport(hub: ReportHub, runId: string): RunReport {
       description: f.description,
       source: f.source,
       status: f.status,
+      round: roundOf.get(f.id) ?? null,
     })),
+    fixRounds: events.filter((e) => e.type === 'fix.round').length,
+    escalations: events.flatMap((e) =>
+      e.type === 'fix.escalated' ? [{ owner: e.owner, to: e.to, reason: e.reason, fixIds: e.fixIds }] : [],
+    ),
+    base: baseOf(events),
     findings: events.flatMap((e) =>
       e.type === 'validation.finding'
         ? [{ taskId: e.taskId, kind: e.kind, severity: e.severity, message: e.message }]
@@ -174,6 +183,18 @@ function baselineReport(
     result = tasks.find((t) => t.id === id)?.status ?? timing.attempts.at(-1)?.outcome ?? result;
   }
   return { usage: sumUsage(rows), timeMs, result, taskIds };
+}
+
+function baseOf(events: readonly StoredEvent[]): RunReport['base'] {
+  const e = events.findLast((x) => x.type === 'validation.base');
+  if (e?.type !== 'validation.base') return null;
+  return {
+    commit: e.base,
+    typescript: e.typescript,
+    typeErrors: e.typeErrors,
+    criteria: e.criteria,
+    failing: e.failing,
+  };
 }
 
 function latestPacket(events: readonly StoredEvent[]): PacketFigures | null {
