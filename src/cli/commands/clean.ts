@@ -14,6 +14,7 @@ interface CleanOptions {
 const HELP = `
 Removes only what Orchestra created and recorded (in <git-common-dir>/orchestra/registry.json):
   - runs that finished, and runs whose orchestrating process is gone (crashed, killed, kill -9);
+    \`orchestra validate\` counts as a run: its integration branch and worktree go too;
   - for each: its worktrees under .orchestra/worktrees/<run>/ (uncommitted work in them is lost)
     and its branches orchestra/<run>/<task> (committed work on them is lost; --keep-branches keeps them).
 Never touched: your checkout, its index and HEAD, your own worktrees, your branches — even a
