@@ -145,7 +145,8 @@ export function buildReport(hub: ReportHub, runId: string): RunReport {
       status: f.status,
       round: roundOf.get(f.id) ?? null,
     })),
-    fixRounds: events.filter((e) => e.type === 'fix.round').length,
+    // Runs from before fix.round events still name each fix's round.
+    fixRounds: Math.max(events.filter((e) => e.type === 'fix.round').length, ...roundOf.values(), 0),
     escalations: events.flatMap((e) =>
       e.type === 'fix.escalated' ? [{ owner: e.owner, to: e.to, reason: e.reason, fixIds: e.fixIds }] : [],
     ),

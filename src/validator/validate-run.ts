@@ -19,7 +19,7 @@ export function hubSink(hub: Pick<Hub, 'conflicts' | 'fixes'>): FixTaskSink {
       // A re-validation finds the same problem again: keep one open fix task for it. One its owner
       // could not act on (escalated: abandoned) is never sent to that owner again.
       const same = (x: { description: string; source: string | null }) =>
-        x.description === f.description && x.source === f.kind;
+        x.source === f.kind && fixIdentity(x.description) === fixIdentity(f.description);
       const mine = hub.fixes.list(runId, { ownerTask: f.taskId });
       if (mine.some((x) => same(x) && (x.status === 'open' || x.status === 'abandoned'))) return;
       hub.fixes.add({
@@ -33,6 +33,14 @@ export function hubSink(hub: Pick<Hub, 'conflicts' | 'fixes'>): FixTaskSink {
       });
     },
   };
+}
+
+/**
+ * What makes two fix tasks the same problem: their first line (the finding's title) without
+ * positions, so output that differs run to run (timings, a moved line) never makes a new fix.
+ */
+export function fixIdentity(description: string): string {
+  return (description.split('\n')[0] ?? '').replace(/:\d+:\d+/g, '').trim();
 }
 
 /** Settings of `validateRun`: the run's plan, base and branches come from the hub. */
