@@ -68,7 +68,9 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
         }),
       lastReport: undefined,
     };
-    await checkRunBase(ctx); // what already fails on the base is known before the first wave
+    // What already fails on the base is checked while the first wave works (the checks run in their
+    // own checkout); the first validation waits for it. With approval it was done before the plan was shown.
+    checkRunBase(ctx).catch(() => undefined);
     const result = settings.waves === 'dynamic' ? await dispatchDynamic(ctx) : await dispatchStrict(ctx);
     const outcome: RunOutcome = {
       runId,

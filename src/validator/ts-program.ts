@@ -71,6 +71,17 @@ export function relativePosix(root: string, path: string): string {
   return relative(root, path).split(sep).join('/');
 }
 
+const shared = new WeakMap<TypeScriptModule, Map<string, { text: string; file: ts.SourceFile }>>();
+
+function sharedFiles(compiler: TypeScriptModule): Map<string, { text: string; file: ts.SourceFile }> {
+  let files = shared.get(compiler);
+  if (!files) {
+    files = new Map();
+    shared.set(compiler, files);
+  }
+  return files;
+}
+
 /**
  * Parsed source files kept across programs: a file whose text did not change is handed back as the
  * same object, which is what lets TypeScript (and the builder program) reuse work between checks.
@@ -82,12 +93,17 @@ export class SourceFileCache {
   constructor(readonly compiler: TypeScriptModule = ts) {}
 
   get(fileName: string, text: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions) {
-    const hit = this.files.get(fileName);
+    // Installed files (the compiler's lib files, dependencies' declarations) are the same for every
+    // tree of a process: parsed once per compiler, not once per validation.
+    const installed = /[\\/]node_modules[\\/]/.test(fileName);
+    const files = installed ? sharedFiles(this.compiler) : this.files;
+    const key = installed ? `${fileName}\0${JSON.stringify(languageVersion)}` : fileName;
+    const hit = files.get(key);
     if (hit && hit.text === text) return hit.file;
     const file = this.compiler.createSourceFile(fileName, text, languageVersion, true);
     // Builder programs require a version on every source file.
     (file as ts.SourceFile & { version: string }).version = createHash('sha1').update(text).digest('hex');
-    this.files.set(fileName, { text, file });
+    files.set(key, { text, file });
     return file;
   }
 }
