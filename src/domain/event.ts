@@ -80,6 +80,36 @@ export const eventPayloadSchema = z.discriminatedUnion('type', [
     round: z.number().int(),
     description: z.string(),
   }),
+  /** What already fails on the run's base (checked once before the first wave): never sent to a task. */
+  ev('validation.base', {
+    base: z.string(),
+    typescript: z.string(),
+    typeErrors: z.number().int().nonnegative(),
+    criteria: z.number().int().nonnegative(),
+    /** One line per pre-existing failure (at most 50). */
+    failing: z.array(z.string()).default([]),
+  }),
+  /** One distinct criterion command on one integration tree; `cached`: same tree, not run again. */
+  ev('validation.criterion', {
+    command: z.string(),
+    tasks: z.array(z.string()),
+    exitCode: z.number().int().nullable(),
+    timedOut: z.boolean(),
+    durationMs: z.number().nonnegative(),
+    cached: z.boolean(),
+  }),
+  ev('fix.round', {
+    round: z.number().int().positive(),
+    owners: z.array(z.string()),
+    fixes: z.number().int(),
+  }),
+  /** A fix its owner could not act on (no change; outside its ownership): not sent again. */
+  ev('fix.escalated', {
+    fixIds: z.array(z.number().int()),
+    owner: z.string(),
+    to: z.string(),
+    reason: z.string(),
+  }),
   ev('change.requested', { by: z.string(), owner: z.string(), target: z.string(), description: z.string() }),
   ev('budget.exceeded', { spentUsd: z.number(), budgetUsd: z.number() }),
 ]);

@@ -38,7 +38,7 @@ export { resultStatus, StreamMapper, sha256, toUsage } from './stream.js';
 export { type ChangedFile, changedFiles } from './worktree-changes.js';
 export { type TaskCommit, taskCommitMessage } from './worktree-commit.js';
 export { assertSafeId, newRunId, taskBranch, taskWorktreePath } from './worktree-ids.js';
-export { readRegistry, registryPath } from './worktree-registry.js';
+export { readRegistry, registryPath, updateRegistry } from './worktree-registry.js';
 export {
   runState,
   type SweepReport,

@@ -12,6 +12,7 @@ import type { EngineContext } from './engine-context.js';
 import type { RunOptions, RunOutcome } from './engine-types.js';
 import { observeHub } from './observed-hub.js';
 import { prepareRun } from './run-setup.js';
+import { checkRunBase } from './synthesis.js';
 
 /**
  * Play the whole orchestra: plan (or load, or resume) → approval → dispatch specialists in waves →
@@ -81,6 +82,9 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
         }),
       lastReport: undefined,
     };
+    // What already fails on the base is checked while the first wave works (the checks run in their
+    // own checkout); the first validation waits for it. With approval it was done before the plan was shown.
+    checkRunBase(ctx).catch(() => undefined);
     const result = settings.waves === 'dynamic' ? await dispatchDynamic(ctx) : await dispatchStrict(ctx);
     const outcome: RunOutcome = {
       runId,

@@ -16,6 +16,10 @@ export const NOTABLE = new Set<StoredEvent['type']>([
   'tool.denied',
   'validation.finding',
   'fix.created',
+  'fix.round',
+  'fix.escalated',
+  'validation.base',
+  'validation.criterion',
   'conflict',
   'change.requested',
   'budget.exceeded',
@@ -63,6 +67,14 @@ export function plainLine(state: ProgressState, e: StoredEvent): string | null {
       return `finding ${e.severity} ${e.kind}${e.taskId ? ` (${e.taskId})` : ''}: ${oneLine(e.message)}`;
     case 'fix.created':
       return `fix #${e.fixId} for ${e.owner} (round ${e.round}): ${oneLine(e.description)}`;
+    case 'fix.round':
+      return `fix round ${e.round}: ${e.fixes} fix task${e.fixes === 1 ? '' : 's'} to ${e.owners.join(', ') || '(no owner in the plan)'}`;
+    case 'fix.escalated':
+      return `fix escalated to ${e.to}: ${e.owner} could not act on it: ${oneLine(e.reason)}`;
+    case 'validation.base':
+      return `base ${e.base.slice(0, 10)} checked (TypeScript ${e.typescript}): ${e.typeErrors} type error${e.typeErrors === 1 ? '' : 's'}, ${e.criteria} criteri${e.criteria === 1 ? 'on' : 'a'} already failing; never sent to a task`;
+    case 'validation.criterion':
+      return `criterion \`${e.command}\` (${e.tasks.join(', ')}) ${e.timedOut ? 'timed out' : e.exitCode === 0 ? 'passed' : `failed (exit ${e.exitCode ?? 'error'})`}${e.cached ? ', same tree: not run again' : ` in ${formatDuration(e.durationMs)}`}`;
     case 'conflict':
       return `conflict between ${e.tasks.join(', ')}${e.files.length ? `: ${e.files.join(', ')}` : ''}${e.detail ? ` (${oneLine(e.detail)})` : ''}`;
     case 'change.requested':

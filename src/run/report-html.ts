@@ -173,14 +173,19 @@ export function renderReportHtml(r: RunReport): string {
       ),
     ),
   );
-  h.push(`<h2>Fixes (${r.fixes.length})</h2>`);
+  if (r.base && r.base.failing.length > 0) {
+    h.push(`<h2>Already failing on the base (${r.base.failing.length})</h2>`);
+    h.push(list(r.base.failing));
+  }
+  h.push(`<h2>Fixes (${r.fixes.length}, ${r.fixRounds} round${r.fixRounds === 1 ? '' : 's'})</h2>`);
   h.push(
-    list(
-      r.fixes.map(
+    list([
+      ...r.fixes.map(
         (f) =>
-          `#${f.id} for ${f.ownerTask} (${f.status}${f.source ? `, from ${f.source}` : ''}): ${f.description}`,
+          `#${f.id} for ${f.ownerTask} (${f.status}${f.round !== null ? `, round ${f.round}` : ''}${f.source ? `, from ${f.source}` : ''}): ${f.description}`,
       ),
-    ),
+      ...r.escalations.map((e) => `escalated to ${e.to}: ${e.owner} could not act on it: ${e.reason}`),
+    ]),
   );
   if (r.findings.length) {
     h.push(`<h2>Validation findings (${r.findings.length})</h2>`);

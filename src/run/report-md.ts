@@ -169,11 +169,23 @@ export function renderReportMd(r: RunReport): string {
     out.push(
       `- #${c.id} ${c.kind}: ${c.tasks.join(', ')}${c.files.length ? ` — ${c.files.join(', ')}` : ''}${c.detail ? ` — ${c.detail}` : ''}`,
     );
-  out.push('', `## Fixes (${r.fixes.length})`, '');
+  if (r.base && r.base.failing.length > 0) {
+    out.push('', `## Already failing on the base (${r.base.failing.length})`, '');
+    out.push(
+      `Checked on ${r.base.commit.slice(0, 12)} with TypeScript ${r.base.typescript} before the first wave; never sent to a task.`,
+      '',
+    );
+    for (const f of r.base.failing) out.push(`- ${f}`);
+  }
+  out.push('', `## Fixes (${r.fixes.length}, ${r.fixRounds} round${r.fixRounds === 1 ? '' : 's'})`, '');
   if (r.fixes.length === 0) out.push('None.');
   for (const f of r.fixes)
     out.push(
-      `- #${f.id} for ${f.ownerTask} (${f.status}${f.source ? `, from ${f.source}` : ''}): ${f.description}`,
+      `- #${f.id} for ${f.ownerTask} (${f.status}${f.round !== null ? `, round ${f.round}` : ''}${f.source ? `, from ${f.source}` : ''}): ${f.description}`,
+    );
+  for (const e of r.escalations)
+    out.push(
+      `- escalated to ${e.to}: ${e.owner} could not act on fix ${e.fixIds.map((i) => `#${i}`).join(', ')}: ${e.reason}`,
     );
   if (r.findings.length) {
     out.push('', `## Validation findings (${r.findings.length})`, '');

@@ -132,7 +132,27 @@ export interface RunReport {
   /** Packet vs full context over the tasks that have both figures (the article's 650 vs 15,000). */
   context: { tasks: number; packetTokens: number; fullContextTokens: number };
   conflicts: Array<{ id: number; kind: string; files: string[]; tasks: string[]; detail: string | null }>;
-  fixes: Array<{ id: number; ownerTask: string; description: string; source: string | null; status: string }>;
+  fixes: Array<{
+    id: number;
+    ownerTask: string;
+    description: string;
+    source: string | null;
+    status: string;
+    /** The fix round that carried it (from fix.created); null for change requests and old runs. */
+    round: number | null;
+  }>;
+  /** Fix rounds played (fix.round events), over all waves. */
+  fixRounds: number;
+  /** Fixes not sent again because their owner could not act on them, and to whom they went. */
+  escalations: Array<{ owner: string; to: string; reason: string; fixIds: number[] }>;
+  /** What already failed on the run's base (latest base check): reported, never sent to a task. */
+  base: {
+    commit: string;
+    typescript: string;
+    typeErrors: number;
+    criteria: number;
+    failing: string[];
+  } | null;
   findings: Array<{ taskId: string | null; kind: string; severity: 'error' | 'warning'; message: string }>;
   budgetExceeded: { spentUsd: number; budgetUsd: number } | null;
   baseline: BaselineReport | null;

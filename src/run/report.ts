@@ -101,6 +101,9 @@ export function buildReport(hub: ReportHub, runId: string): RunReport {
       : [],
   );
   const budget = events.findLast((e) => e.type === 'budget.exceeded');
+  const roundOf = new Map(
+    events.flatMap((e) => (e.type === 'fix.created' ? [[e.fixId, e.round] as const] : [])),
+  );
 
   return {
     version: REPORT_VERSION,
@@ -141,7 +144,14 @@ export function buildReport(hub: ReportHub, runId: string): RunReport {
       description: f.description,
       source: f.source,
       status: f.status,
+      round: roundOf.get(f.id) ?? null,
     })),
+    // Runs from before fix.round events still name each fix's round.
+    fixRounds: Math.max(events.filter((e) => e.type === 'fix.round').length, ...roundOf.values(), 0),
+    escalations: events.flatMap((e) =>
+      e.type === 'fix.escalated' ? [{ owner: e.owner, to: e.to, reason: e.reason, fixIds: e.fixIds }] : [],
+    ),
+    base: baseOf(events),
     findings: events.flatMap((e) =>
       e.type === 'validation.finding'
         ? [{ taskId: e.taskId, kind: e.kind, severity: e.severity, message: e.message }]
@@ -187,6 +197,18 @@ function worktreeSetup(events: readonly StoredEvent[]): TaskReport['setup'] {
     ok: ready.every((e) => e.ok),
     ms: ready.reduce((sum, e) => sum + e.ms, 0),
     dependencies: last.dependencies,
+  };
+}
+
+function baseOf(events: readonly StoredEvent[]): RunReport['base'] {
+  const e = events.findLast((x) => x.type === 'validation.base');
+  if (e?.type !== 'validation.base') return null;
+  return {
+    commit: e.base,
+    typescript: e.typescript,
+    typeErrors: e.typeErrors,
+    criteria: e.criteria,
+    failing: e.failing,
   };
 }
 

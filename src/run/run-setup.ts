@@ -12,6 +12,7 @@ import { loadValidPlan, planToText } from '../orchestrator/index.js';
 import { createPlan } from '../orchestrator/plan-create.js';
 import { planWaves } from '../scheduler/index.js';
 import type { RunOptions } from './engine-types.js';
+import { baseForApproval } from './synthesis.js';
 
 /** The settings a run keeps in the hub, so a resume plays by the same rules (parsed with zod). */
 export const runSettingsSchema = z.object({
@@ -103,7 +104,7 @@ export async function prepareRun(o: RunOptions, hub: Hub, root: string): Promise
   checkAgents(plan, agents);
   const settings = settingsFrom(o, config, {});
   const limits = { maxParallel: settings.maxParallel, contextBudget: settings.contextBudget };
-  const shown = planToText(plan, planWaves(plan.tasks, limits), limits);
+  let shown = planToText(plan, planWaves(plan.tasks, limits), limits);
   if (!o.yes) {
     if (!o.approve) {
       throw new UserError(
@@ -111,6 +112,7 @@ export async function prepareRun(o: RunOptions, hub: Hub, root: string): Promise
         `run ${runId} is planned but not started: there is no terminal to ask for approval. Review the plan (orchestra plan show), then start it with --yes: orchestra run --resume ${runId} --yes`,
       );
     }
+    shown += await baseForApproval({ root, plan, hub, runId }); // what already fails is known up front
     if (!(await o.approve(plan, shown))) {
       hub.runs.setStatus(runId, 'cancelled');
       throw new UserError('not-approved', `run ${runId} was not approved; nothing was started`);

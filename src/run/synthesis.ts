@@ -1,13 +1,19 @@
 import { type ValidationReport, validateRun } from '../validator/index.js';
 import type { EngineContext } from './engine-context.js';
+import { escalationReason, outsideOwnership, unownedReason } from './fix-escalation.js';
 import { budgetWouldBeExceeded, playTask } from './play-task.js';
+import { checkRunBase, criteriaCacheOf } from './synthesis-base.js';
+
+export { baseForApproval, checkRunBase } from './synthesis-base.js';
 
 /** Validation runs one at a time: they share the integration worktree. */
 const queues = new WeakMap<EngineContext, Promise<unknown>>();
 
 /**
  * Merge every completed task into the integration branch (rebuilt from the base, one merge at a
- * time, checks after each) and validate it; merged tasks are marked, findings become fix tasks.
+ * time) and validate it against what already failed on the base; merged tasks are marked, new
+ * findings become fix tasks. The criteria that run are those of the tasks this validation brings
+ * in (new or fixed), and all of them once no task is left to run (the final pass).
  */
 export function synthesize(ctx: EngineContext): Promise<ValidationReport | undefined> {
   const previous = queues.get(ctx) ?? Promise.resolve();
@@ -22,12 +28,19 @@ async function validateOnce(ctx: EngineContext): Promise<ValidationReport | unde
     .list(runId)
     .filter((t) => (t.status === 'succeeded' || t.status === 'merged') && t.branch);
   if (done.length === 0) return undefined;
+  const baseCheck = await checkRunBase(ctx);
+  const status = (id: string) => hub.tasks.get(runId, id)?.status ?? 'queued';
+  const final = ctx.plan.tasks.every((t) => status(t.id) !== 'queued' && status(t.id) !== 'running');
+  const fresh = done.filter((t) => t.status === 'succeeded').map((t) => t.id);
   const before = new Set(hub.fixes.list(runId).map((f) => f.id));
   const report = await validateRun({
     cwd: ctx.repoRoot,
     runId,
     hub,
     excludedDependencies: ctx.config.excludedDependencies,
+    baseCheck,
+    criteriaCache: criteriaCacheOf(ctx),
+    ...(final ? {} : { criteriaOf: fresh }),
   });
   ctx.lastReport = report;
   const merged = new Set(report.merges.filter((m) => m.ok).map((m) => m.taskId));
@@ -37,6 +50,8 @@ async function validateOnce(ctx: EngineContext): Promise<ValidationReport | unde
     if (!merged.has(t.id) && t.status === 'merged')
       hub.tasks.setStatus(runId, t.id, 'succeeded', 'merge conflicted');
   }
+  // New fix tasks go out in the next fix round.
+  const round = hub.events.list({ runId, type: 'fix.round' }).length + 1;
   for (const f of hub.fixes.list(runId)) {
     if (before.has(f.id)) continue;
     hub.events.append({
@@ -45,7 +60,7 @@ async function validateOnce(ctx: EngineContext): Promise<ValidationReport | unde
       type: 'fix.created',
       fixId: f.id,
       owner: f.ownerTask,
-      round: 0,
+      round,
       description: f.description,
     });
   }
@@ -62,7 +77,9 @@ export interface FixLoopResult {
 
 /**
  * Send open fix tasks to their owners and validate again, until the integration branch is green
- * or `fixRounds` rounds have not converged.
+ * or `fixRounds` rounds have not converged. A new failure in files no task owns stops the loop
+ * for the user; a fix its owner could not act on (no change, outside its ownership) is not sent
+ * again but escalated, with the owner's reason.
  */
 export async function fixLoop(
   ctx: EngineContext,
@@ -73,14 +90,16 @@ export async function fixLoop(
   for (let round = 1; ; round++) {
     const open = hub.fixes.list(runId, { status: 'open' });
     const ok = current === undefined || current.ok;
+    const unowned = (current?.findings ?? []).filter((f) => f.severity === 'error' && f.taskId === undefined);
+    if (unowned.length > 0) return { ok: false, rounds: round - 1, reason: unownedReason(ctx, unowned) };
     if (open.length === 0) {
-      return ok
-        ? { ok: true, rounds: round - 1 }
-        : {
-            ok: false,
-            rounds: round - 1,
-            reason: 'the integration branch has errors no task owns; see orchestra report',
-          };
+      if (ok) return { ok: true, rounds: round - 1 };
+      return {
+        ok: false,
+        rounds: round - 1,
+        reason:
+          escalationReason(ctx) ?? 'the integration branch has errors no task can fix; see orchestra report',
+      };
     }
     if (round > ctx.settings.fixRounds) {
       return {
@@ -95,11 +114,27 @@ export async function fixLoop(
     );
     hub.events.append({
       runId,
-      type: 'note',
-      text: `fix round ${round}: ${open.length} fix task${open.length === 1 ? '' : 's'} to ${owners.join(', ') || '(no owner in the plan)'}`,
+      type: 'fix.round',
+      round: hub.events.list({ runId, type: 'fix.round' }).length + 1,
+      owners,
+      fixes: open.length,
     });
     await inBatches(owners, ctx.settings.maxParallel, async (owner) => {
-      await playTask(ctx, owner);
+      const sent = open.filter((f) => f.ownerTask === owner);
+      const out = await playTask(ctx, owner);
+      const why = outsideOwnership(out);
+      if (why === undefined) return;
+      // Sending it again would cost another session for the same answer: hand it up instead.
+      for (const f of sent) hub.fixes.setStatus(f.id, 'abandoned');
+      hub.events.append({
+        runId,
+        taskId: owner,
+        type: 'fix.escalated',
+        fixIds: sent.map((f) => f.id),
+        owner,
+        to: 'user',
+        reason: why,
+      });
     });
     // Fixes of tasks no longer in the plan cannot be dispatched: give them up, visibly.
     for (const f of open.filter((x) => !owners.includes(x.ownerTask))) hub.fixes.setStatus(f.id, 'abandoned');

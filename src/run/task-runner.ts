@@ -153,7 +153,7 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
       runId,
       taskId: task.id,
       type: 'task.finished',
-      attempt: out.attempts.length,
+      attempt: lastAttempt(out),
       ...(out.result ? { summary: out.result.summary } : {}),
     });
   } else {
@@ -162,7 +162,7 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
       runId,
       taskId: task.id,
       type: 'task.failed',
-      attempt: out.attempts.length,
+      attempt: lastAttempt(out),
       reason: out.reason ?? 'failed',
     });
   }
@@ -239,6 +239,11 @@ async function branchHead(root: string, branch: string): Promise<string | undefi
     allowFailure: true,
   });
   return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/** The number of the task's last attempt over the whole run (a fix attempt's own number), 0 for none. */
+function lastAttempt(out: TaskRunOutcome): number {
+  return out.attempts.at(-1)?.attempt ?? 0;
 }
 
 function base(

@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import type { Contract, Plan, Task } from '../domain/plan.js';
 import { compareShapes, describeDefect, nameSimilarity, RENAME_THRESHOLD } from './contract-compare.js';
-import { formatMember, formatShape, type MemberShape, type Shape, shapeOfSymbol } from './contract-shape.js';
+import {
+  formatMember,
+  formatShape,
+  type MemberShape,
+  normalizeTypeText,
+  type Shape,
+  shapeOfSymbol,
+} from './contract-shape.js';
 import { findContractUses } from './contract-uses.js';
 import { ownedBy } from './ownership.js';
 import {
@@ -28,6 +35,8 @@ export interface ContractCheckOptions {
 interface CanonicalDecl {
   name: string;
   shape: Shape;
+  /** The name the provider must export it under: its own, or `default` for a default export. */
+  exportAs?: string;
 }
 
 /**
@@ -68,19 +77,28 @@ export function checkContracts(options: ContractCheckOptions): Finding[] {
     const finding = (
       task: Task,
       side: string,
-      defects: ContractDefect[],
+      found: ContractDefect[],
       actual: string,
       location?: Location,
     ): void => {
-      if (defects.length === 0) return;
-      const primary = canonical[0] as CanonicalDecl;
+      // A difference whose two sides read the same is no difference: never reported.
+      let defects = found;
+      const real = defects.filter((d) => normalizeTypeText(d.expected) !== normalizeTypeText(d.actual));
+      if (real.length === 0) return;
+      defects = real;
+      const symbols = [...new Set(defects.map((d) => symbolOf(d, canonical)))];
+      const primary = (canonical.find((c) => c.name === symbols[0]) ?? canonical[0]) as CanonicalDecl;
+      const what =
+        symbols.length > 1
+          ? symbols.join(', ')
+          : `${primary.name} ${primary.shape.kind === 'function' ? 'function' : primary.exportAs === 'default' ? '(default export)' : 'type'}`;
       findings.push({
         id: `contract:${contract.id}:${task.id}`,
         kind: 'contract',
         severity: 'error',
         taskId: task.id,
         agent: task.agent,
-        title: `Interface mismatch in ${primary.name} ${primary.shape.kind === 'function' ? 'function' : 'type'} (contract ${contract.id})`,
+        title: `Interface mismatch in ${what} (contract ${contract.id})`,
         details: [`${side} ${task.id} (${task.agent}): ${actual}`, ...defects.map(describeDefect)],
         ...(location ? { location } : {}),
         contractId: contract.id,
@@ -98,22 +116,27 @@ export function checkContracts(options: ContractCheckOptions): Finding[] {
       const actual: CanonicalDecl[] = [];
       let location: Location | undefined;
       for (const c of canonical) {
-        const symbol = exported.get(c.name);
-        const shape = symbol && shapeOfSymbol(checker, symbol);
-        if (!symbol || !shape) {
+        const as = c.exportAs ?? c.name;
+        // Several owned files may export a default (one rule per file): the one that fits is it.
+        const candidates = (exported.get(as) ?? []).flatMap((symbol) => {
+          const shape = shapeOfSymbol(checker, symbol);
+          return shape ? [{ symbol, shape, defects: compareShapes(checker, c.shape, shape) }] : [];
+        });
+        const best = candidates.sort((a, b) => a.defects.length - b.defects.length)[0];
+        if (!best) {
           const where = provider.owns.length ? provider.owns.join(', ') : 'no files owned';
           defects.push({
             kind: 'missing-export',
-            member: c.name,
-            expected: `\`${c.name}\``,
+            member: as === c.name ? c.name : `${as} (${c.name})`,
+            expected: as === 'default' ? `a default export \`${c.name}\`` : `\`${c.name}\``,
             actual: `from ${where}`,
           });
           continue;
         }
-        actual.push({ name: c.name, shape });
-        const decl = resolve(checker, symbol).declarations?.[0];
-        location ??= decl ? locate(decl) : undefined;
-        defects.push(...compareShapes(checker, c.shape, shape));
+        actual.push({ name: c.name, shape: best.shape });
+        const decl = resolve(checker, best.symbol).declarations?.[0];
+        if (best.defects.length) location ??= decl ? locate(decl) : undefined;
+        defects.push(...best.defects.map((d) => (canonical.length > 1 ? named(c.name, d) : d)));
       }
       finding(
         provider,
@@ -218,7 +241,20 @@ function canonicalDeclarations(
     const shape = symbol && shapeOfSymbol(checker, symbol);
     if (shape) out.push({ name: name.text, shape, node });
   };
+  const defaults = new Set<string>();
   for (const s of file.statements) {
+    const isDefault =
+      ts.canHaveModifiers(s) &&
+      (ts.getModifiers(s) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+    if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && isDefault && !s.name) {
+      // `export default function (…) {}`: the default export itself is the contract.
+      const symbol = checker.getSymbolAtLocation(file);
+      const def = symbol && checker.getExportsOfModule(symbol).find((x) => x.name === 'default');
+      const shape = def && shapeOfSymbol(checker, def);
+      if (shape && !out.some((d) => d.name === 'default'))
+        out.push({ name: 'default', shape, node: s, exportAs: 'default' });
+      continue;
+    }
     if (
       ts.isInterfaceDeclaration(s) ||
       ts.isTypeAliasDeclaration(s) ||
@@ -227,25 +263,49 @@ function canonicalDeclarations(
       ts.isEnumDeclaration(s)
     ) {
       add(s.name, s);
+      if (isDefault && s.name) defaults.add(s.name.text);
     } else if (ts.isVariableStatement(s)) {
       for (const d of s.declarationList.declarations) if (ts.isIdentifier(d.name)) add(d.name, d);
+    } else if (ts.isExportAssignment(s) && !s.isExportEquals) {
+      if (ts.isIdentifier(s.expression)) defaults.add(s.expression.text);
+      else {
+        const type = checker.getTypeAtLocation(s.expression);
+        const symbol = type.getSymbol();
+        const shape = symbol ? shapeOfSymbol(checker, symbol) : undefined;
+        if (shape && !out.some((d) => d.name === 'default'))
+          out.push({ name: 'default', shape, node: s, exportAs: 'default' });
+      }
     }
   }
+  for (const d of out) if (defaults.has(d.name)) d.exportAs = 'default';
   return out;
 }
 
-/** Exported symbols of a set of files, by name (the first file exporting a name wins). */
+/** The contract's symbol a defect is about (its member may be prefixed `symbol.member`). */
+function symbolOf(d: ContractDefect, canonical: readonly CanonicalDecl[]): string {
+  const member = d.member ?? '';
+  const head = member.split('.')[0] ?? '';
+  if (d.kind === 'missing-export') return member.replace(/^default \((.*)\)$/, '$1');
+  return canonical.find((c) => c.name === head)?.name ?? (canonical[0] as CanonicalDecl).name;
+}
+
+/** A defect of one of several symbols: its member names the symbol (`Names.length`, or `Names`). */
+function named(symbol: string, d: ContractDefect): ContractDefect {
+  return { ...d, member: d.member ? `${symbol}.${d.member}` : symbol };
+}
+
+/** Exported symbols of a set of files, by name, in file order (a default export per file). */
 function exportsOf(
   checker: ts.TypeChecker,
   program: ts.Program,
   files: readonly string[],
-): Map<string, ts.Symbol> {
-  const out = new Map<string, ts.Symbol>();
+): Map<string, ts.Symbol[]> {
+  const out = new Map<string, ts.Symbol[]>();
   for (const f of files) {
     const sf = program.getSourceFile(f);
     const module = sf && checker.getSymbolAtLocation(sf);
     if (!module) continue;
-    for (const s of checker.getExportsOfModule(module)) if (!out.has(s.name)) out.set(s.name, s);
+    for (const s of checker.getExportsOfModule(module)) out.set(s.name, [...(out.get(s.name) ?? []), s]);
   }
   return out;
 }

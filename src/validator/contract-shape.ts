@@ -40,7 +40,14 @@ export function shapeOfSymbol(checker: ts.TypeChecker, symbol: ts.Symbol): Shape
   return shapeOfType(checker, type, decl);
 }
 
+/** Longest type text kept in a shape; longer text is cut (a finding must fit a fix packet). */
+const MAX_TYPE_TEXT = 200;
+
 function shapeOfType(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): Shape {
+  // Arrays and tuples are compared as types, not as objects with every array method.
+  if (checker.isArrayType(type) || checker.isTupleType(type)) {
+    return { kind: 'other', text: compactTypeText(checker, type, at), tsType: type };
+  }
   const props = checker.getPropertiesOfType(type);
   const calls = type.getCallSignatures();
   const signature = calls[0];
@@ -48,11 +55,16 @@ function shapeOfType(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): Shape
   if (type.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection) && props.length > 0) {
     return { kind: 'object', members: props.map((p) => memberShape(checker, p, at)) };
   }
-  return {
-    kind: 'other',
-    text: checker.typeToString(type, at, ts.TypeFormatFlags.NoTruncation),
-    tsType: type,
-  };
+  return { kind: 'other', text: compactTypeText(checker, type, at), tsType: type };
+}
+
+/** The checker's text of a type, cut at a readable length. */
+export function compactTypeText(checker: ts.TypeChecker, type: ts.Type, at?: ts.Node): string {
+  return clip(checker.typeToString(type, at, ts.TypeFormatFlags.NoTruncation));
+}
+
+function clip(text: string): string {
+  return text.length > MAX_TYPE_TEXT ? `${text.slice(0, MAX_TYPE_TEXT - 1)}…` : text;
 }
 
 function memberShape(checker: ts.TypeChecker, prop: ts.Symbol, at: ts.Node): MemberShape {
@@ -74,7 +86,7 @@ function declaredTypeText(
     if (decl.type) return decl.type.getText();
   }
   const t = optional ? checker.getNonNullableType(type) : type;
-  return checker.typeToString(t, at, ts.TypeFormatFlags.NoTruncation);
+  return compactTypeText(checker, t, at);
 }
 
 function functionShape(checker: ts.TypeChecker, sig: ts.Signature): Shape {
@@ -94,7 +106,7 @@ function functionShape(checker: ts.TypeChecker, sig: ts.Signature): Shape {
   });
   const returnType = checker.getReturnTypeOfSignature(sig);
   const returns =
-    at && 'type' in at && at.type ? (at.type as ts.TypeNode).getText() : checker.typeToString(returnType);
+    at && 'type' in at && at.type ? (at.type as ts.TypeNode).getText() : compactTypeText(checker, returnType);
   return { kind: 'function', params, returns, returnType };
 }
 

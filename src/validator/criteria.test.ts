@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { plan, tempDir } from '../../test/validator/fixture.js';
-import { criterionFindings, runCriteria } from './criteria.js';
+import {
+  type CommandRunner,
+  CriteriaCache,
+  criterionFindings,
+  filesNamedIn,
+  routeCriterion,
+  runCriteriaOnce,
+} from './criteria.js';
 
 describe('success criteria', () => {
   const p = plan({
@@ -27,7 +34,7 @@ describe('success criteria', () => {
   it('runs the commands in the tree, keeps output and maps failures to the task', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const results = await runCriteria(p.tasks[0] as (typeof p.tasks)[0], { cwd: dir });
+      const results = await runCriteriaOnce([p.tasks[0] as (typeof p.tasks)[0]], { cwd: dir, tree: 't' });
       expect(results.map((r) => r.exitCode)).toEqual([0, 3]);
       expect(results[0]?.outputTail).toBe('ok\n');
       const [f, ...rest] = criterionFindings(results, p.tasks);
@@ -44,11 +51,80 @@ describe('success criteria', () => {
   it('kills a command at its timeout', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const results = await runCriteria(p.tasks[1] as (typeof p.tasks)[0], { cwd: dir });
+      const results = await runCriteriaOnce([p.tasks[1] as (typeof p.tasks)[0]], { cwd: dir, tree: 't' });
       expect(results[0]?.timedOut).toBe(true);
       expect(criterionFindings(results, p.tasks)[0]?.actual).toMatch(/^timed out/);
     } finally {
       cleanup();
     }
+  });
+
+  it('runs a command three tasks share once, and not again on the same tree', async () => {
+    const shared = plan({
+      tasks: ['a', 'b', 'c'].map((id) => ({
+        id,
+        title: id,
+        agent: 'x',
+        owns: [`src/${id}/**`],
+        successCriteria: [{ description: `${id} tests`, command: 'npx vitest run' }],
+      })),
+    });
+    const calls: string[] = [];
+    const runner: CommandRunner = async (command) => {
+      calls.push(command);
+      return { exitCode: 1, timedOut: false, output: 'FAIL src/b/b.test.ts\n' };
+    };
+    const cache = new CriteriaCache();
+    const first = await runCriteriaOnce(shared.tasks, { cwd: '/nowhere', tree: 'tree1', runner, cache });
+    expect(calls).toEqual(['npx vitest run']);
+    expect(first).toHaveLength(1);
+    expect(first[0]?.tasks.map((t) => t.taskId)).toEqual(['a', 'b', 'c']);
+    const again = await runCriteriaOnce(shared.tasks, { cwd: '/nowhere', tree: 'tree1', runner, cache });
+    expect(calls).toHaveLength(1);
+    expect(again[0]?.cached).toBe(true);
+    await runCriteriaOnce(shared.tasks, { cwd: '/nowhere', tree: 'tree2', runner, cache });
+    expect(calls).toHaveLength(2);
+    // One finding for the shared failure, routed to the owner of the file its output names.
+    const exists = (f: string) => f === 'src/b/b.test.ts';
+    const findings = criterionFindings(first, shared.tasks, (r) =>
+      routeCriterion(r, { tasks: shared.tasks, fileExists: exists, mergeOrder: ['a', 'b', 'c'] }),
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.taskId).toBe('b');
+    expect(findings[0]?.relatedTasks).toEqual(['a', 'c']);
+  });
+
+  it('routes a failure naming only files no task owns to the user', () => {
+    const p2 = plan({
+      tasks: [{ id: 'a', title: 'a', agent: 'x', owns: ['src/a/**'], successCriteria: [] }],
+    });
+    const run = {
+      command: 'npm run format:check',
+      tasks: [{ taskId: 'a', description: 'formatted' }],
+      exitCode: 1,
+      timedOut: false,
+      durationMs: 5,
+      outputTail: '[warn] docs/legacy.md\n[warn] Code style issues found in 1 file.\n',
+      tree: 't',
+      cached: false,
+    };
+    const exists = (f: string) => f === 'docs/legacy.md';
+    expect(filesNamedIn(run.outputTail, exists)).toEqual(['docs/legacy.md']);
+    const route = routeCriterion(run, { tasks: p2.tasks, fileExists: exists, mergeOrder: ['a'] });
+    expect(route).toEqual({ to: 'user', files: ['docs/legacy.md'] });
+    const [f] = criterionFindings([run], p2.tasks, () => route);
+    expect(f?.taskId).toBeUndefined();
+    expect(f?.fix).toMatch(/no task owns docs\/legacy.md/);
+    // Naming nothing: the last merged task naming the command.
+    expect(
+      routeCriterion(
+        { ...run, outputTail: 'failed' },
+        { tasks: p2.tasks, fileExists: exists, mergeOrder: ['a'] },
+      ),
+    ).toEqual({
+      to: 'task',
+      taskId: 'a',
+      files: [],
+    });
   });
 });

@@ -1,18 +1,7 @@
 import { spawn } from 'node:child_process';
+import { findMatchingGlob } from '../domain/globs.js';
 import type { Task } from '../domain/plan.js';
 import type { Finding } from './types.js';
-
-/** The outcome of one success-criterion command. */
-export interface CriterionResult {
-  taskId: string;
-  description: string;
-  command: string;
-  exitCode: number | null;
-  timedOut: boolean;
-  durationMs: number;
-  /** The last part of stdout and stderr interleaved. */
-  outputTail: string;
-}
 
 /** Runs one command in a directory; injected so tests and other runners can replace it. */
 export type CommandRunner = (
@@ -68,55 +57,186 @@ export const shellRunner: CommandRunner = (command, { cwd, timeoutMs }) =>
     });
   });
 
-/** Run the task's success criteria that have a command, in order, in `cwd`. */
-export async function runCriteria(
-  task: Task,
-  settings: { cwd: string; runner?: CommandRunner; now?: () => number },
-): Promise<CriterionResult[]> {
-  const runner = settings.runner ?? shellRunner;
-  const now = settings.now ?? Date.now;
-  const results: CriterionResult[] = [];
-  for (const c of task.successCriteria) {
-    if (c.command === undefined) continue;
-    const started = now();
-    const r = await runner(c.command, {
-      cwd: settings.cwd,
-      timeoutMs: c.timeoutMs ?? DEFAULT_CRITERION_TIMEOUT_MS,
-    });
-    results.push({
-      taskId: task.id,
-      description: c.description,
-      command: c.command,
-      exitCode: r.exitCode,
-      timedOut: r.timedOut,
-      durationMs: now() - started,
-      outputTail: r.output.slice(-TAIL_CHARS),
-    });
-  }
-  return results;
+/** One distinct criterion command run on one tree, for every task that names it. */
+export interface CriterionRun {
+  command: string;
+  /** The tasks naming this command (in merge order), each with its own description. */
+  tasks: Array<{ taskId: string; description: string }>;
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  outputTail: string;
+  /** The tree (git tree id, or the directory when unknown) it ran on. */
+  tree: string;
+  /** Reused from an earlier run of the same command on the same tree: it did not run again. */
+  cached: boolean;
 }
 
-/** A finding for each failed criterion, mapped to its task. */
-export function criterionFindings(results: readonly CriterionResult[], tasks: readonly Task[]): Finding[] {
-  return results
-    .filter((r) => r.timedOut || r.exitCode !== 0)
-    .map((r) => {
-      const task = tasks.find((t) => t.id === r.taskId);
-      const how = r.timedOut
-        ? `timed out after ${r.durationMs} ms`
-        : `exited with ${r.exitCode ?? 'an error'}`;
-      const tail = r.outputTail.trimEnd().split('\n').slice(-20);
-      return {
-        id: `criterion:${r.taskId}:${r.command}`,
-        kind: 'criterion' as const,
-        severity: 'error' as const,
-        taskId: r.taskId,
-        ...(task ? { agent: task.agent } : {}),
-        title: `Success criterion failed: ${r.description}`,
-        details: [`\`${r.command}\` ${how}`, ...tail.map((l) => `  | ${l}`)],
-        expected: `\`${r.command}\` exits 0`,
-        actual: how,
-        fix: `make \`${r.command}\` pass (${r.description})`,
+/** Whether a criterion run failed. */
+export function criterionFailed(r: Pick<CriterionRun, 'exitCode' | 'timedOut'>): boolean {
+  return r.timedOut || r.exitCode !== 0;
+}
+
+/**
+ * Results of criterion commands by tree and command, shared across validations: the same command
+ * on the same tree (three tasks naming `npx vitest run`, or a re-validation after a change that
+ * left the tree as it was) runs once.
+ */
+export class CriteriaCache {
+  private readonly results = new Map<string, Omit<CriterionRun, 'tasks' | 'cached'>>();
+  get(tree: string, command: string) {
+    return this.results.get(`${tree}\0${command}`);
+  }
+  set(r: Omit<CriterionRun, 'tasks' | 'cached'>): void {
+    this.results.set(`${r.tree}\0${r.command}`, r);
+  }
+}
+
+/**
+ * Run the criteria of `tasks` on the tree at `cwd`, each distinct command once, in the order the
+ * tasks name them. `tree` identifies the content (a git tree id): results cached for it are reused.
+ */
+export async function runCriteriaOnce(
+  tasks: readonly Task[],
+  settings: {
+    cwd: string;
+    tree: string;
+    runner?: CommandRunner;
+    cache?: CriteriaCache;
+    now?: () => number;
+    /** Called before each command runs (or is reused) and after it ends, for progress. */
+    onStart?: (command: string, tasks: readonly string[]) => void;
+    onResult?: (run: CriterionRun) => void;
+  },
+): Promise<CriterionRun[]> {
+  const runner = settings.runner ?? shellRunner;
+  const now = settings.now ?? Date.now;
+  const byCommand = new Map<string, { timeoutMs: number; tasks: CriterionRun['tasks'] }>();
+  for (const task of tasks) {
+    for (const c of task.successCriteria) {
+      if (c.command === undefined) continue;
+      const entry = byCommand.get(c.command) ?? { timeoutMs: 0, tasks: [] };
+      entry.timeoutMs = Math.max(entry.timeoutMs, c.timeoutMs ?? DEFAULT_CRITERION_TIMEOUT_MS);
+      if (!entry.tasks.some((t) => t.taskId === task.id))
+        entry.tasks.push({ taskId: task.id, description: c.description });
+      byCommand.set(c.command, entry);
+    }
+  }
+  const out: CriterionRun[] = [];
+  for (const [command, { timeoutMs, tasks: naming }] of byCommand) {
+    settings.onStart?.(
+      command,
+      naming.map((t) => t.taskId),
+    );
+    const hit = settings.cache?.get(settings.tree, command);
+    let run: CriterionRun;
+    if (hit) run = { ...hit, tasks: naming, cached: true };
+    else {
+      const started = now();
+      const r = await runner(command, { cwd: settings.cwd, timeoutMs });
+      run = {
+        command,
+        tasks: naming,
+        exitCode: r.exitCode,
+        timedOut: r.timedOut,
+        durationMs: now() - started,
+        outputTail: r.output.slice(-TAIL_CHARS),
+        tree: settings.tree,
+        cached: false,
       };
-    });
+      const { tasks: _t, cached: _c, ...stored } = run;
+      settings.cache?.set(stored);
+    }
+    out.push(run);
+    settings.onResult?.(run);
+  }
+  return out;
+}
+
+/** Where a failed criterion's fix goes: a task, or nobody (the user) with the files it named. */
+export type CriterionRoute =
+  | { to: 'task'; taskId: string; files: string[] }
+  | { to: 'user'; files: string[] };
+
+/**
+ * Route a failed criterion: when its output names files of the tree, their owner among the plan's
+ * tasks (the criterion's own tasks first); when every file it names is owned by no task, the user;
+ * when it names none, the last merged task naming the command (the change most likely to blame).
+ */
+export function routeCriterion(
+  run: CriterionRun,
+  settings: { tasks: readonly Task[]; fileExists: (path: string) => boolean; mergeOrder: readonly string[] },
+): CriterionRoute {
+  const files = filesNamedIn(run.outputTail, settings.fileExists);
+  const naming = run.tasks.map((t) => t.taskId);
+  const lastNaming =
+    [...settings.mergeOrder].reverse().find((id) => naming.includes(id)) ?? (naming[0] as string);
+  if (files.length === 0) return { to: 'task', taskId: lastNaming, files };
+  const owners = files.map((f) => settings.tasks.find((t) => findMatchingGlob(f, t.owns) !== undefined)?.id);
+  const owned = owners.filter((o): o is string => o !== undefined);
+  if (owned.length === 0) return { to: 'user', files };
+  const own = owned.find((o) => naming.includes(o)) ?? owned[0] ?? lastNaming;
+  return { to: 'task', taskId: own, files: files.filter((_, i) => owners[i] === own) };
+}
+
+/** Repository-relative paths of existing files that a command's output names (`src/a.ts:3:1`, `./b.md`). */
+export function filesNamedIn(output: string, fileExists: (path: string) => boolean): string[] {
+  const out = new Set<string>();
+  for (const m of output.matchAll(
+    /(?:^|[\s'"`([])(?:\.\/)?((?:[\w@.-]+\/)*[\w@.-]+\.[A-Za-z0-9]+)(?=[:\s'"`)\],]|$)/gm,
+  )) {
+    const path = m[1] as string;
+    if (path.includes('node_modules') || path.startsWith('.') || /^\d+(\.\d+)+$/.test(path)) continue;
+    if (fileExists(path)) out.add(path);
+  }
+  return [...out];
+}
+
+/**
+ * Findings of failed criterion runs: one per command (identical failures are one fix), routed by
+ * `route`; a run whose command already failed on the base is not a finding here (it is reported
+ * as pre-existing by the caller).
+ */
+export function criterionFindings(
+  runs: readonly CriterionRun[],
+  tasks: readonly Task[],
+  route: (run: CriterionRun) => CriterionRoute = (r) => ({
+    to: 'task',
+    taskId: r.tasks[0]?.taskId ?? '',
+    files: [],
+  }),
+): Finding[] {
+  return runs.filter(criterionFailed).map((r) => {
+    const routed = route(r);
+    const task = routed.to === 'task' ? tasks.find((t) => t.id === routed.taskId) : undefined;
+    const how = r.timedOut ? `timed out after ${r.durationMs} ms` : `exited with ${r.exitCode ?? 'an error'}`;
+    const tail = r.outputTail.trimEnd().split('\n').slice(-20);
+    const description =
+      r.tasks.find((t) => t.taskId === task?.id)?.description ?? r.tasks[0]?.description ?? r.command;
+    const others = r.tasks.map((t) => t.taskId).filter((id) => id !== task?.id);
+    return {
+      id: `criterion:${r.command}`,
+      kind: 'criterion' as const,
+      severity: 'error' as const,
+      ...(task ? { taskId: task.id, agent: task.agent } : {}),
+      title: `Success criterion failed: ${description}`,
+      details: [
+        `\`${r.command}\` ${how}`,
+        ...(others.length ? [`also a criterion of: ${others.join(', ')}`] : []),
+        ...(routed.to === 'user'
+          ? [`it fails in files no task owns: ${routed.files.join(', ')}`]
+          : routed.files.length
+            ? [`it names: ${routed.files.join(', ')}`]
+            : []),
+        ...tail.map((l) => `  | ${l}`),
+      ],
+      expected: `\`${r.command}\` exits 0`,
+      actual: how,
+      fix:
+        routed.to === 'user'
+          ? `no task owns ${routed.files.join(', ')}: fix it on your branch, then resume the run`
+          : `make \`${r.command}\` pass (${description})`,
+      ...(others.length ? { relatedTasks: others } : {}),
+    };
+  });
 }

@@ -30,6 +30,10 @@ export interface IntegrationTree {
   branch: string | null;
   /** Merge `ref` with `--no-ff`; a failed merge is aborted so the tree only holds clean merges. */
   merge(ref: string, message: string): Promise<MergeOutcome>;
+  /** The git tree id of what is checked out (commands' results are cached by it). */
+  treeId(): Promise<string>;
+  /** Drop what commands left in the checkout (untracked files), so the next merge is not refused. */
+  tidy(): Promise<void>;
   /** Remove a temporary checkout; an integration worktree stays for the run to use. */
   dispose(): Promise<void>;
 }
@@ -99,6 +103,21 @@ export async function openIntegrationTree(settings: IntegrationTreeSettings): Pr
       const conflictFiles = unmerged.stdout.split('\n').filter(Boolean);
       return { ok: false, conflictFiles, message: (r.stdout + r.stderr).trim() };
     },
+    async treeId() {
+      return (await git(['rev-parse', 'HEAD^{tree}'], { cwd: path })).stdout.trim();
+    },
+    async tidy() {
+      await gitWrite(['reset', '--hard', '--quiet'], {
+        cwd: path,
+        commonDir: repo.commonDir,
+        allowFailure: true,
+      });
+      await gitWrite(['clean', '-fdq', '-e', 'node_modules'], {
+        cwd: path,
+        commonDir: repo.commonDir,
+        allowFailure: true,
+      });
+    },
     async dispose() {
       if (!temporary) return;
       await write(['worktree', 'remove', '--force', path], repo.root).catch(() => undefined);
@@ -106,6 +125,43 @@ export async function openIntegrationTree(settings: IntegrationTreeSettings): Pr
       await write(['worktree', 'prune'], repo.root).catch(() => undefined);
     },
   };
+}
+
+/**
+ * The merge train without a checkout: each branch merged in order with `git merge-tree` (objects
+ * only, no worktree, no type check), so a branch that cannot merge is known before anything else
+ * runs. Returns the conflicted files of each branch that would not merge (that merge is skipped,
+ * as the train skips it), or undefined when this git cannot do it (before 2.38).
+ */
+export async function precheckMerges(
+  cwd: string,
+  base: string,
+  branches: ReadonlyArray<{ taskId: string; sha: string }>,
+): Promise<Map<string, string[]> | undefined> {
+  const identity = await identityArgs(cwd);
+  const conflicts = new Map<string, string[]>();
+  let current = base;
+  for (const b of branches) {
+    const r = await git(['merge-tree', '--write-tree', '--name-only', '--no-messages', current, b.sha], {
+      cwd,
+      allowFailure: true,
+    });
+    const lines = r.stdout.split('\n');
+    if (r.code === 1) {
+      const end = lines.indexOf('', 1);
+      conflicts.set(b.taskId, [...new Set(lines.slice(1, end < 0 ? undefined : end).filter(Boolean))]);
+      continue;
+    }
+    if (r.code !== 0) return undefined;
+    const tree = (lines[0] ?? '').trim();
+    const commit = await git(
+      [...identity, 'commit-tree', tree, '-p', current, '-p', b.sha, '-m', `precheck ${b.taskId}`],
+      { cwd, allowFailure: true },
+    );
+    if (commit.code !== 0) return undefined;
+    current = commit.stdout.trim();
+  }
+  return conflicts;
 }
 
 /** `-c user.name=… -c user.email=…` when the repository has no identity, so merges can commit. */

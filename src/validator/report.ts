@@ -24,6 +24,7 @@ const plain: ReportStyle = {
 export function formatReport(report: ValidationReport, style: ReportStyle = plain): string {
   const out: string[] = [];
   const where = report.integrationBranch ?? 'a temporary checkout (--no-merge)';
+  for (const w of report.warnings) out.push(style.yellow(`warning: ${w}`));
   out.push(style.bold(`Merge train into ${where} from ${report.base.slice(0, 12)}`));
   if (report.integrationWorktree) out.push(style.dim(`  checkout: ${report.integrationWorktree}`));
   for (const m of report.merges) {
@@ -33,7 +34,29 @@ export function formatReport(report: ValidationReport, style: ReportStyle = plai
       : `conflict in ${(m.conflictFiles ?? []).join(', ') || 'the merge'}`;
     out.push(`  ${mark} ${m.taskId} (${m.ref}) ${what}`);
   }
+  if (report.typescript) {
+    const ts = report.typescript;
+    out.push(
+      style.dim(
+        `  type check: TypeScript ${ts.version}${ts.source === 'project' ? " (the project's own)" : ' (bundled)'}`,
+      ),
+    );
+    if (ts.note) out.push(style.dim(`    ${ts.note}`));
+  }
+  for (const c of report.criteria) {
+    const ok = !c.timedOut && c.exitCode === 0;
+    const how = c.timedOut ? 'timed out' : ok ? 'passed' : `failed (exit ${c.exitCode ?? 'error'})`;
+    out.push(
+      `  ${ok ? style.green('✓') : style.red('✗')} \`${c.command}\` (${c.tasks.join(', ')}) ${how}${c.cached ? style.dim(', same tree: not run again') : ''}`,
+    );
+  }
   out.push('');
+  if (report.preexisting.length > 0) {
+    out.push(style.bold('Already failing on the base (not sent to any task):'));
+    for (const f of report.preexisting.slice(0, 20)) out.push(`  - ${f.title}`);
+    if (report.preexisting.length > 20) out.push(`  … and ${report.preexisting.length - 20} more`);
+    out.push('');
+  }
   const items = groupItems(report.findings);
   if (items.length === 0) {
     out.push(style.green('No issues detected.'));

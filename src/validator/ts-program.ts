@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ts from 'typescript';
+import type { TypeScriptModule } from './project-typescript.js';
 
 /** Compiler options and root files of a project tree. */
 export interface ProjectConfig {
@@ -25,11 +26,17 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git', '.orchestra', 'dist', 'bui
  * The project's tsconfig.json when it has one (its own file list and options), otherwise every
  * .ts/.tsx file of the tree with strict defaults. Emit is always off: the validator only checks.
  */
-export function loadProjectConfig(root: string): ProjectConfig {
+export function loadProjectConfig(root: string, compiler: TypeScriptModule = ts): ProjectConfig {
   const configPath = join(root, 'tsconfig.json');
-  const read = ts.readConfigFile(configPath, ts.sys.readFile);
+  const read = compiler.readConfigFile(configPath, compiler.sys.readFile);
   if (!read.error && read.config) {
-    const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, root, undefined, configPath);
+    const parsed = compiler.parseJsonConfigFileContent(
+      read.config,
+      compiler.sys,
+      root,
+      undefined,
+      configPath,
+    );
     return { options: checkOnly(parsed.options), fileNames: parsed.fileNames };
   }
   return { options: { ...FALLBACK_OPTIONS }, fileNames: listTypeScriptFiles(root) };
@@ -64,6 +71,17 @@ export function relativePosix(root: string, path: string): string {
   return relative(root, path).split(sep).join('/');
 }
 
+const shared = new WeakMap<TypeScriptModule, Map<string, { text: string; file: ts.SourceFile }>>();
+
+function sharedFiles(compiler: TypeScriptModule): Map<string, { text: string; file: ts.SourceFile }> {
+  let files = shared.get(compiler);
+  if (!files) {
+    files = new Map();
+    shared.set(compiler, files);
+  }
+  return files;
+}
+
 /**
  * Parsed source files kept across programs: a file whose text did not change is handed back as the
  * same object, which is what lets TypeScript (and the builder program) reuse work between checks.
@@ -71,13 +89,21 @@ export function relativePosix(root: string, path: string): string {
 export class SourceFileCache {
   private readonly files = new Map<string, { text: string; file: ts.SourceFile }>();
 
+  /** Files parsed by one compiler only: another version's syntax trees must never mix in. */
+  constructor(readonly compiler: TypeScriptModule = ts) {}
+
   get(fileName: string, text: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions) {
-    const hit = this.files.get(fileName);
+    // Installed files (the compiler's lib files, dependencies' declarations) are the same for every
+    // tree of a process: parsed once per compiler, not once per validation.
+    const installed = /[\\/]node_modules[\\/]/.test(fileName);
+    const files = installed ? sharedFiles(this.compiler) : this.files;
+    const key = installed ? `${fileName}\0${JSON.stringify(languageVersion)}` : fileName;
+    const hit = files.get(key);
     if (hit && hit.text === text) return hit.file;
-    const file = ts.createSourceFile(fileName, text, languageVersion, true);
+    const file = this.compiler.createSourceFile(fileName, text, languageVersion, true);
     // Builder programs require a version on every source file.
     (file as ts.SourceFile & { version: string }).version = createHash('sha1').update(text).digest('hex');
-    this.files.set(fileName, { text, file });
+    files.set(key, { text, file });
     return file;
   }
 }
@@ -88,7 +114,7 @@ export function cachingHost(
   cache: SourceFileCache,
   virtualFiles: ReadonlyMap<string, string> = new Map(),
 ): ts.CompilerHost {
-  const host = ts.createCompilerHost(options, true);
+  const host = cache.compiler.createCompilerHost(options, true);
   const read = (fileName: string): string | undefined => {
     const v = virtualFiles.get(fileName);
     if (v !== undefined) return v;

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import ts from 'typescript';
+import type ts from 'typescript';
 import type { Task } from '../domain/plan.js';
 import { ownerOf } from './ownership.js';
+import { loadProjectTypeScript, type ProjectTypeScript } from './project-typescript.js';
 import { cachingHost, lineColumn, loadProjectConfig, relativePosix, SourceFileCache } from './ts-program.js';
 import type { Finding } from './types.js';
 
@@ -18,6 +19,8 @@ export interface TypeDiagnostic {
 export interface ProjectTypeChecker {
   /** Errors of the tree as it is on disk now. */
   check(): TypeDiagnostic[];
+  /** The compiler that checks: the project's own unless it has none. */
+  typescript: Omit<ProjectTypeScript, 'ts'>;
 }
 
 /**
@@ -30,16 +33,20 @@ export interface ProjectTypeChecker {
 export function createProjectTypeChecker(settings: {
   root: string;
   cache?: SourceFileCache;
+  /** Default: the project's own TypeScript (`loadProjectTypeScript`). */
+  typescript?: ProjectTypeScript;
 }): ProjectTypeChecker {
-  const cache = settings.cache ?? new SourceFileCache();
+  const compiler = settings.typescript ?? loadProjectTypeScript(settings.root);
+  const tsc = compiler.ts;
+  const cache = settings.cache && settings.cache.compiler === tsc ? settings.cache : new SourceFileCache(tsc);
   let previous: ts.EmitAndSemanticDiagnosticsBuilderProgram | undefined;
   let signatures = true;
   const run = (): TypeDiagnostic[] => {
-    const config = loadProjectConfig(settings.root);
+    const config = loadProjectConfig(settings.root, tsc);
     const options = signatures ? signatureOptions(config.options, settings.root) : config.options;
     const host = cachingHost(options, cache);
     host.writeFile = () => {};
-    const program = ts.createEmitAndSemanticDiagnosticsBuilderProgram(
+    const program = tsc.createEmitAndSemanticDiagnosticsBuilderProgram(
       config.fileNames,
       options,
       host,
@@ -47,7 +54,7 @@ export function createProjectTypeChecker(settings: {
     );
     const optionErrors = program
       .getOptionsDiagnostics()
-      .filter((d) => d.category === ts.DiagnosticCategory.Error);
+      .filter((d) => d.category === tsc.DiagnosticCategory.Error);
     if (signatures && optionErrors.length > 0) {
       // The project's options do not allow declaration output: check without it from now on.
       signatures = false;
@@ -63,11 +70,12 @@ export function createProjectTypeChecker(settings: {
     ];
     if (signatures) program.emit(undefined, () => {}, undefined, true);
     return diagnostics
-      .filter((d) => d.category === ts.DiagnosticCategory.Error)
+      .filter((d) => d.category === tsc.DiagnosticCategory.Error)
       .filter((d) => !d.file || !/[\\/]node_modules[\\/]/.test(d.file.fileName))
-      .map((d) => toDiagnostic(settings.root, d));
+      .map((d) => toDiagnostic(tsc, settings.root, d));
   };
-  return { check: run };
+  const { ts: _, ...typescript } = compiler;
+  return { check: run, typescript };
 }
 
 /** The project's options with declaration output switched on, written nowhere. */
@@ -93,8 +101,8 @@ function signatureOptions(options: ts.CompilerOptions, root: string): ts.Compile
   return o;
 }
 
-function toDiagnostic(root: string, d: ts.Diagnostic): TypeDiagnostic {
-  const message = readableMessage(root, ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+function toDiagnostic(tsc: ProjectTypeScript['ts'], root: string, d: ts.Diagnostic): TypeDiagnostic {
+  const message = readableMessage(root, tsc.flattenDiagnosticMessageText(d.messageText, '\n'));
   if (!d.file || d.start === undefined) return { code: d.code, message };
   return {
     file: relativePosix(root, d.file.fileName),
@@ -116,9 +124,34 @@ export function readableMessage(root: string, message: string): string {
     .join('');
 }
 
-/** A stable key of a diagnostic, to tell new errors from ones already reported. */
+/**
+ * A key of a diagnostic without its position: the same error moved by an insertion above it is
+ * still the same error (file, code and message match).
+ */
 export function diagnosticKey(d: TypeDiagnostic): string {
-  return `${d.file ?? ''}:${d.line ?? 0}:${d.code}:${d.message}`;
+  return `${d.file ?? ''}:${d.code}:${d.message}`;
+}
+
+/**
+ * The diagnostics of `now` that the base did not have, matched by file, code and message (not
+ * line): a file with two copies of an error on the base and three now has one new.
+ */
+export function newDiagnostics(
+  base: readonly TypeDiagnostic[],
+  now: readonly TypeDiagnostic[],
+): { fresh: TypeDiagnostic[]; old: TypeDiagnostic[] } {
+  const left = new Map<string, number>();
+  for (const d of base) left.set(diagnosticKey(d), (left.get(diagnosticKey(d)) ?? 0) + 1);
+  const fresh: TypeDiagnostic[] = [];
+  const old: TypeDiagnostic[] = [];
+  for (const d of now) {
+    const n = left.get(diagnosticKey(d)) ?? 0;
+    if (n > 0) {
+      left.set(diagnosticKey(d), n - 1);
+      old.push(d);
+    } else fresh.push(d);
+  }
+  return { fresh, old };
 }
 
 /**

@@ -109,6 +109,30 @@ export const validationReportSchema = z.object({
   conflicts: z.array(conflictSchema),
   findings: z.array(findingSchema),
   fixTasks: z.array(fixTaskSchema),
+  /** What already failed on the base and still fails the same way: reported, never sent to a task. */
+  preexisting: z.array(findingSchema).default([]),
+  /** Each distinct criterion command run on the integration tree and how it ended. */
+  criteria: z
+    .array(
+      z.object({
+        command: z.string(),
+        tasks: z.array(z.string()),
+        exitCode: z.number().int().nullable(),
+        timedOut: z.boolean(),
+        durationMs: z.number(),
+        /** Same command on the same tree as an earlier run: its result was reused. */
+        cached: z.boolean(),
+      }),
+    )
+    .default([]),
+  /** The compiler of the project type check (null when none ran). */
+  typescript: z
+    .object({ version: z.string(), source: z.enum(['project', 'bundled']), note: z.string().optional() })
+    .nullable()
+    .default(null),
+  /** Said before validation ran (e.g. overlapping ownership of existing branches). */
+  warnings: z.array(z.string()).default([]),
+  /** No conflict and no new error; pre-existing failures do not count. */
   ok: z.boolean(),
 });
 

@@ -16,9 +16,12 @@ export function hubSink(hub: Pick<Hub, 'conflicts' | 'fixes'>): FixTaskSink {
       });
     },
     addFixTask(runId, f) {
-      // A re-validation finds the same problem again: keep one open fix task for it.
-      const open = hub.fixes.list(runId, { ownerTask: f.taskId, status: 'open' });
-      if (open.some((x) => x.description === f.description && x.source === f.kind)) return;
+      // A re-validation finds the same problem again: keep one open fix task for it. One its owner
+      // could not act on (escalated: abandoned) is never sent to that owner again.
+      const same = (x: { description: string; source: string | null }) =>
+        x.source === f.kind && fixIdentity(x.description) === fixIdentity(f.description);
+      const mine = hub.fixes.list(runId, { ownerTask: f.taskId });
+      if (mine.some((x) => same(x) && (x.status === 'open' || x.status === 'abandoned'))) return;
       hub.fixes.add({
         runId,
         ownerTask: f.taskId,
@@ -30,6 +33,14 @@ export function hubSink(hub: Pick<Hub, 'conflicts' | 'fixes'>): FixTaskSink {
       });
     },
   };
+}
+
+/**
+ * What makes two fix tasks the same problem: their first line (the finding's title) without
+ * positions, so output that differs run to run (timings, a moved line) never makes a new fix.
+ */
+export function fixIdentity(description: string): string {
+  return (description.split('\n')[0] ?? '').replace(/:\d+:\d+/g, '').trim();
 }
 
 /** Settings of `validateRun`: the run's plan, base and branches come from the hub. */
@@ -80,6 +91,18 @@ export async function validateRun(settings: ValidateRunSettings): Promise<Valida
       branch: m.ref,
       ok: m.ok,
       ...(m.commit ? { commit: m.commit } : {}),
+    });
+  }
+  for (const c of report.criteria) {
+    hub.events.append({
+      runId,
+      type: 'validation.criterion',
+      command: c.command,
+      tasks: c.tasks,
+      exitCode: c.exitCode,
+      timedOut: c.timedOut,
+      durationMs: Math.max(0, c.durationMs),
+      cached: c.cached,
     });
   }
   for (const f of report.findings) {

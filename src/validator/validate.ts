@@ -1,24 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan, Task } from '../domain/plan.js';
 import { UserError } from '../errors.js';
 import { git } from '../git/git.js';
 import { openRepo } from '../git/repo.js';
+import { type BaseCheck, checkBaseTree, criterionLine, preexistingFindings } from './base-check.js';
 import { checkContracts } from './contract-check.js';
-import { type CommandRunner, type CriterionResult, criterionFindings, runCriteria } from './criteria.js';
+import {
+  type CommandRunner,
+  type CriteriaCache,
+  type CriterionRun,
+  criterionFailed,
+  criterionFindings,
+  filesNamedIn,
+  routeCriterion,
+  runCriteriaOnce,
+} from './criteria.js';
 import { addedDependencies, dependencyFindings } from './dependency-drift.js';
 import { conflictFinding, fixTasksFor } from './fix-tasks.js';
-import { changedFiles, integrationBranch, openIntegrationTree } from './merge-train.js';
+import { changedFiles, integrationBranch, openIntegrationTree, precheckMerges } from './merge-train.js';
 import { dependencyOrder, ownerOf } from './ownership.js';
 import { raceFindings } from './race-check.js';
-import { SourceFileCache } from './ts-program.js';
-import {
-  createProjectTypeChecker,
-  diagnosticKey,
-  type TypeDiagnostic,
-  typeErrorFindings,
-} from './type-check.js';
+import { createProjectTypeChecker, newDiagnostics, typeErrorFindings } from './type-check.js';
 import type { Conflict, Finding, FindingKind, FixTaskSink, MergeStep, ValidationReport } from './types.js';
 
 /** A task's branch to validate: the plan's task id and any git ref. */
@@ -52,19 +56,31 @@ export interface ValidateSettings {
   /** Progress lines (stderr in the CLI). */
   onProgress?: (line: string) => void;
   randomId?: () => string;
+  /** What already fails on the base (checked before the first wave); checked here when absent. */
+  baseCheck?: BaseCheck;
+  /** Only these tasks' criteria run (a wave's newly merged tasks); default: every merged task's. */
+  criteriaOf?: readonly string[];
+  /** Criterion results by tree and command, shared across validations of a run. */
+  criteriaCache?: CriteriaCache;
+  /** Said before anything runs, and kept in the report (e.g. ownership overlaps of existing branches). */
+  warnings?: readonly string[];
 }
 
 /**
- * Validate task branches against a plan: merge them one at a time in dependency order into the
- * integration checkout (a conflict aborts that merge and becomes a fix task for the later task),
- * type-check and run the task's success criteria after each merge, then check the contracts,
- * race patterns and dependencies of the result. Every finding owned by a task becomes a fix task.
+ * Validate task branches against a plan, cheapest checks first: every branch is merged in
+ * dependency order without a checkout (`git merge-tree`), so a branch that cannot merge is
+ * reported before anything runs; then the base is checked (type errors and criteria already
+ * failing there are pre-existing: reported, never sent to a task); then the merge train on the
+ * integration checkout, one project type check of the result with the project's own TypeScript
+ * (errors matched to the base by file, code and message, not line), each distinct criterion
+ * command once, contracts, race patterns and dependencies. Every new finding a task can act on
+ * becomes one fix task; a new failure in files no task owns is left for the user.
  */
 export async function validateBranches(settings: ValidateSettings): Promise<ValidationReport> {
   const { plan } = settings;
   const progress = settings.onProgress ?? (() => {});
   const repo = await openRepo(settings.cwd);
-  const tasks = settings.branches.map((b) => {
+  for (const b of settings.branches) {
     const task = plan.tasks.find((t) => t.id === b.taskId);
     if (!task) {
       throw new UserError(
@@ -72,8 +88,7 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
         `task "${b.taskId}" is not in the plan; choose one of: ${plan.tasks.map((t) => t.id).join(', ')}`,
       );
     }
-    return task;
-  });
+  }
   const twice = settings.branches.find(
     (b, i) => settings.branches.findIndex((x) => x.taskId === b.taskId) !== i,
   );
@@ -85,14 +100,28 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
   const base = await resolveRef(repo.root, settings.base ?? 'HEAD', 'base');
   const runId =
     settings.runId ?? `validate-${(settings.randomId ?? (() => randomBytes(4).toString('hex')))()}`;
-  const ordered = dependencyOrder(tasks);
+  for (const w of settings.warnings ?? []) progress(`warning: ${w}`);
+  // Plan order: dependencies first, ties in the order the plan lists the tasks.
+  const ordered = dependencyOrder(plan.tasks.filter((t) => refs.has(t.id)));
+  const shaOf = (id: string) => (refs.get(id) as { sha: string }).sha;
+  const refOf = (id: string) => (refs.get(id) as { ref: string }).ref;
   const findings: Finding[] = [];
+  const preexisting: Finding[] = [];
   const conflicts: Conflict[] = [];
   const merges: MergeStep[] = [];
   const changed = new Map<string, string[]>();
   const startOf = (taskId: string) => settings.branches.find((b) => b.taskId === taskId)?.start ?? base;
   for (const t of ordered)
     changed.set(t.id, await changedFiles(repo.root, startOf(t.id), (refs.get(t.id) as { sha: string }).sha));
+
+  // Cheapest first: which branches cannot merge, before any type check or command runs.
+  const predicted = await precheckMerges(
+    repo.root,
+    base,
+    ordered.map((t) => ({ taskId: t.id, sha: shaOf(t.id) })),
+  );
+  for (const [taskId, files] of predicted ?? [])
+    progress(`conflict: ${taskId} (${refOf(taskId)}) cannot merge: ${files.join(', ') || 'the merge'}`);
 
   const tree = await openIntegrationTree({
     repo,
@@ -101,16 +130,28 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
     ...(settings.noMerge ? { noMerge: true } : {}),
   });
   const integration = tree.branch ?? 'the integration checkout';
+  const criteriaRuns: CriterionRun[] = [];
+  let typescript: ValidationReport['typescript'] = null;
   try {
-    const cache = new SourceFileCache();
-    const checker = createProjectTypeChecker({ root: tree.path, cache });
-    progress(`type-checking the base ${base.slice(0, 12)}`);
-    const baseline = new Set(checker.check().map(diagnosticKey));
-    if (baseline.size > 0)
-      progress(`  ${baseline.size} type errors already in the base: not counted against tasks`);
-    const firstSeen = new Map<string, string>();
-    let last: TypeDiagnostic[] = [];
-    const criteria: CriterionResult[] = [];
+    const checker = createProjectTypeChecker({ root: tree.path });
+    typescript = checker.typescript;
+    const runnerOpt = settings.runner ? { runner: settings.runner } : {};
+    const cacheOpt = settings.criteriaCache ? { cache: settings.criteriaCache } : {};
+    const criteriaTasks = ordered.filter((t) => settings.criteriaOf?.includes(t.id) ?? true);
+    let baseCheck = settings.baseCheck?.base === base ? settings.baseCheck : undefined;
+    if (!baseCheck) {
+      baseCheck = await checkBaseTree({
+        root: tree.path,
+        base,
+        tree: await tree.treeId(),
+        checker,
+        tasks: criteriaTasks,
+        ...runnerOpt,
+        ...cacheOpt,
+        onProgress: progress,
+      });
+      await tree.tidy();
+    }
     const merged: Task[] = [];
     for (const task of ordered) {
       const { ref, sha } = refs.get(task.id) as { ref: string; sha: string };
@@ -130,26 +171,46 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
       }
       merged.push(task);
       merges.push({ taskId: task.id, ref, ok: true, commit: outcome.commit });
-      last = checker.check();
-      for (const d of last) {
-        const key = diagnosticKey(d);
-        if (!baseline.has(key) && !firstSeen.has(key)) firstSeen.set(key, task.id);
-      }
-      progress(`  ${last.length} type error${last.length === 1 ? '' : 's'}`);
-      criteria.push(
-        ...(await runCriteria(task, {
-          cwd: tree.path,
-          ...(settings.runner ? { runner: settings.runner } : {}),
-        })),
-      );
     }
-    for (const d of last) {
-      const key = diagnosticKey(d);
-      if (!baseline.has(key)) findings.push(...typeErrorFindings([d], plan.tasks, firstSeen.get(key)));
+
+    progress(`type-checking ${integration} (TypeScript ${checker.typescript.version})`);
+    const diagnostics = checker.check();
+    const { fresh, old } = newDiagnostics(baseCheck.typeErrors, diagnostics);
+    progress(
+      `  ${fresh.length} new type error${fresh.length === 1 ? '' : 's'}${old.length ? `, ${old.length} already on the base` : ''}`,
+    );
+    const lastChanging = (file: string | undefined) =>
+      file ? [...merged].reverse().find((t) => changed.get(t.id)?.includes(file))?.id : undefined;
+    for (const d of fresh) findings.push(...typeErrorFindings([d], plan.tasks, lastChanging(d.file)));
+    preexisting.push(...preexistingFindings({ ...baseCheck, criteria: [], typeErrors: old }));
+
+    const toRun = merged.filter((t) => criteriaTasks.includes(t));
+    const runs = await runCriteriaOnce(toRun, {
+      cwd: tree.path,
+      tree: await tree.treeId(),
+      ...runnerOpt,
+      ...cacheOpt,
+      onResult: (r) => progress(`  ${criterionLine(r)}`),
+    });
+    criteriaRuns.push(...runs);
+    const exists = (p: string) => existsSync(join(tree.path, p));
+    const fresherRuns: CriterionRun[] = [];
+    for (const r of runs.filter(criterionFailed)) {
+      const onBase = (baseCheck as BaseCheck).criteria.find((b) => b.command === r.command);
+      if (onBase && sameFailure(onBase, r, exists))
+        preexisting.push(
+          ...preexistingFindings({ ...(baseCheck as BaseCheck), typeErrors: [], criteria: [r] }),
+        );
+      else fresherRuns.push(r);
     }
-    findings.push(...criterionFindings(criteria, plan.tasks));
+    const mergeOrder = merged.map((t) => t.id);
+    findings.push(
+      ...criterionFindings(fresherRuns, plan.tasks, (r) =>
+        routeCriterion(r, { tasks: plan.tasks, fileExists: exists, mergeOrder }),
+      ),
+    );
     progress('checking contracts');
-    findings.push(...checkContracts({ root: tree.path, plan, taskIds: merged.map((t) => t.id), cache }));
+    findings.push(...checkContracts({ root: tree.path, plan, taskIds: merged.map((t) => t.id) }));
     const tsFiles = [...new Set(merged.flatMap((t) => changed.get(t.id) ?? []))].filter(
       (f) => /\.(ts|tsx|mts|cts)$/.test(f) && !f.endsWith('.d.ts'),
     );
@@ -164,11 +225,7 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
     const excluded = [...plan.architecture.excludedDependencies, ...(settings.excludedDependencies ?? [])];
     if (excluded.length > 0) {
       for (const task of ordered) {
-        const added = await addedDependencies(
-          repo.root,
-          startOf(task.id),
-          (refs.get(task.id) as { sha: string }).sha,
-        );
+        const added = await addedDependencies(repo.root, startOf(task.id), shaOf(task.id));
         findings.push(...dependencyFindings(task, added, excluded));
       }
     }
@@ -176,8 +233,9 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
     await tree.dispose();
   }
 
-  findings.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
-  const fixTasks = fixTasksFor(findings);
+  const unique = dedupeFindings(findings);
+  unique.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+  const fixTasks = fixTasksFor(unique);
   if (settings.sink) {
     for (const c of conflicts) await settings.sink.addConflict(runId, c);
     for (const f of fixTasks) await settings.sink.addFixTask(runId, f);
@@ -189,11 +247,59 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
     integrationWorktree: settings.noMerge ? null : tree.path,
     merges,
     conflicts,
-    findings,
+    findings: unique,
     fixTasks,
-    ok: conflicts.length === 0 && findings.every((f) => f.severity !== 'error'),
+    preexisting: dedupeFindings(preexisting),
+    criteria: criteriaRuns.map((r) => ({
+      command: r.command,
+      tasks: r.tasks.map((t) => t.taskId),
+      exitCode: r.exitCode,
+      timedOut: r.timedOut,
+      durationMs: r.durationMs,
+      cached: r.cached,
+    })),
+    typescript,
+    warnings: [...(settings.warnings ?? [])],
+    ok: conflicts.length === 0 && unique.every((f) => f.severity !== 'error'),
   };
 }
+
+/** Identical findings (same id) are one: their related tasks and details are merged. */
+export function dedupeFindings(findings: readonly Finding[]): Finding[] {
+  const byId = new Map<string, Finding>();
+  for (const f of findings) {
+    const seen = byId.get(f.id);
+    if (!seen) {
+      byId.set(f.id, { ...f });
+      continue;
+    }
+    const related = [...new Set([...(seen.relatedTasks ?? []), ...(f.relatedTasks ?? [])])];
+    if (related.length) seen.relatedTasks = related;
+  }
+  return [...byId.values()];
+}
+
+/**
+ * Whether a criterion fails on the tree as it already failed on the base: the files its output
+ * names are ones it named there too, or (naming none) its output reads the same once numbers and
+ * timings are ignored. A check that fails silently cannot be matched, so it is never called old.
+ */
+export function sameFailure(
+  onBase: CriterionRun,
+  now: CriterionRun,
+  fileExists: (path: string) => boolean,
+): boolean {
+  if (!criterionFailed(onBase) || !criterionFailed(now)) return false;
+  const filesNow = filesNamedIn(now.outputTail, fileExists);
+  if (filesNow.length > 0) {
+    const filesBase = new Set(filesNamedIn(onBase.outputTail, fileExists));
+    return filesNow.every((f) => filesBase.has(f));
+  }
+  const norm = (s: string) => s.replace(ANSI, '').replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();
+  return norm(now.outputTail) !== '' && norm(now.outputTail) === norm(onBase.outputTail);
+}
+
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 /** Report order: what blocks integration first, warnings last. */
 const KIND_ORDER: readonly FindingKind[] = [

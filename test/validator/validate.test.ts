@@ -45,7 +45,13 @@ const ARTICLE_PLAN = plan({
       agent: 'backend-specialist',
       owns: ['src/server/**', 'package.json'],
       provides: ['operation'],
-      successCriteria: [{ description: 'server tests pass', command: 'echo "1 failing" && exit 1' }],
+      // Passes on the base, fails once the server's work is merged: a new failure, the backend's.
+      successCriteria: [
+        {
+          description: 'server tests pass',
+          command: 'test ! -f src/server/ops.ts || (echo "1 failing" && exit 1)',
+        },
+      ],
     },
   ],
 });

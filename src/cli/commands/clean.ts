@@ -18,6 +18,7 @@ Removes only what Orchestra created and recorded (in <git-common-dir>/orchestra/
     integration checkout too), or under .orchestra/worktrees/<run>/ where earlier versions put them
     (uncommitted work in them is lost), and its branches orchestra/<run>/<task> (committed work on
     them is lost; --keep-branches keeps them). The integration branch stays for review.
+    \`orchestra validate\` counts as a run: its integration branch and worktree go too.
 Never touched: your checkout, its index and HEAD, your own worktrees, your branches — even a
 branch named orchestra/... that Orchestra did not record.
 A run still in progress (its process is alive) is kept; --all removes it too, and its agents

@@ -1,0 +1,227 @@
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { PlanInput } from '../../src/domain/plan.js';
+import { openHub } from '../../src/hub/index.js';
+import { runOrchestra } from '../../src/run/engine.js';
+import type { RunOptions } from '../../src/run/engine-types.js';
+import { buildReport } from '../../src/run/report.js';
+import { renderReport } from '../../src/run/report-render.js';
+import { type ScenarioBuilder, scenario, startModelServer } from '../../src/testing/index.js';
+import { claudeTestEnv, tempDir } from '../support/model-server.js';
+import { gitRepo } from '../support/scenario-fixtures.js';
+
+// Validation that knows the base, end to end: the real engine and the real Claude Code binary
+// (scripted model) on a repository whose format check already fails before the run (issue 10).
+
+let cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+const result = (summary: string) => ({
+  summary,
+  contracts: [],
+  testRequirements: [],
+  dependenciesNeeded: [],
+  notes: [],
+});
+
+/** Every Markdown file must start with a heading; each run of the check is counted in `log`. */
+const formatCheck = (log: string) =>
+  [
+    `echo run >> '${log}'`,
+    'for f in docs/*.md src/*/*.md; do',
+    '  [ -f "$f" ] || continue',
+    '  head -n 1 "$f" | grep -q "^# " || { echo "[warn] $f"; bad=1; }',
+    'done',
+    '[ -z "$bad" ]',
+    '',
+  ].join('\n');
+
+const task = (id: string, criteria: PlanInput['tasks'][number]['successCriteria']) => ({
+  id,
+  title: `feature ${id}`,
+  agent: 'backend-specialist',
+  owns: [`src/${id}/**`],
+  estimatedContextTokens: 2000,
+  successCriteria: criteria,
+});
+
+async function setup(s: ScenarioBuilder, plan: PlanInput, files: Record<string, string> = {}) {
+  const server = await startModelServer(s);
+  cleanup.push(() => server.close({ verify: false }));
+  const dir = tempDir('orchestra-run-validation-');
+  cleanup.push(dir.remove);
+  const root = realpathSync(dir.path);
+  const log = path.join(root, 'format-runs.log');
+  const repo = gitRepo(path.join(root, 'repo'), {
+    'package.json': JSON.stringify({ name: 'docs-app', private: true, type: 'module' }),
+    'tsconfig.json': JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, target: 'ES2022' },
+      include: ['src'],
+    }),
+    'src/index.ts': 'export const name = "docs-app";\n',
+    'docs/guide.md': '# Guide\n',
+    // Already broken before the run, in a file no task owns.
+    'docs/legacy.md': 'legacy notes without a heading\n',
+    'check-format.sh': formatCheck(log),
+    ...files,
+  });
+  const planFile = path.join(root, 'plan.yaml');
+  writeFileSync(planFile, stringify(plan));
+  const env = { ...claudeTestEnv(server.url, root), GIT_CONFIG_GLOBAL: '/dev/null' };
+  const run = (over: Partial<RunOptions> = {}) =>
+    runOrchestra({ cwd: repo, planFile, yes: true, env, homeDir: root, model: 'claude-sonnet-4-5', ...over });
+  const hub = () => {
+    const h = openHub({ path: path.join(repo, '.orchestra', 'hub.db') });
+    cleanup.push(() => h.close());
+    return h;
+  };
+  const formatRuns = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').length : 0);
+  return { server, repo, run, hub, formatRuns };
+}
+
+const FORMAT = { description: 'docs are formatted', command: 'sh check-format.sh' };
+const firstAttempt = (id: string) => (b: unknown) =>
+  JSON.stringify(b).includes(`orchestra-task: ${id}`) && !JSON.stringify(b).includes('## Fix first');
+
+describe('orchestra run: validation that knows the base (real binary)', () => {
+  it('reports what already failed on the base, merges three tasks sharing one check into one fix, and runs the check once per tree', {
+    timeout: 300_000,
+  }, async () => {
+    const s = scenario();
+    for (const id of ['a', 'b', 'c']) {
+      s.on(firstAttempt(id))
+        .write(`src/${id}/${id}.ts`, `export const ${id} = 1;\n`)
+        .usage({ input: 900, output: 40 });
+      // b also writes notes without a heading: a new failure of the shared check, in b's own file.
+      if (id === 'b')
+        s.write('src/b/notes.md', 'notes without a heading\n').usage({ input: 950, output: 30 });
+      s.bash('sh check-format.sh').usage({ input: 1000, output: 10 });
+      s.structured(result(`feature ${id}`)).usage({ input: 1000, output: 20 });
+    }
+    s.on({ taskId: 'b', text: '## Fix first' })
+      .read('src/b/notes.md')
+      .usage({ input: 1100, output: 10 })
+      .write('src/b/notes.md', '# Notes\n\nnotes with a heading\n')
+      .usage({ input: 1200, output: 30 })
+      .structured(result('notes formatted'))
+      .usage({ input: 1300, output: 20 });
+    const plan: PlanInput = {
+      version: 1,
+      goal: 'three features',
+      tasks: ['a', 'b', 'c'].map((id) =>
+        task(id, [FORMAT, { description: `${id} exists`, command: `test -f src/${id}/${id}.ts` }]),
+      ),
+    };
+    const t = await setup(s, plan);
+    const out = await t.run({ maxParallel: 3, contextBudget: 10_000 });
+    expect(out.status, out.reason).toBe('succeeded');
+    expect(out.merged.sort()).toEqual(['a', 'b', 'c']);
+    const hub = t.hub();
+    // One fix, to the owner of the file the failure names; never one for the pre-existing docs/legacy.md.
+    const fixes = hub.fixes.list(out.runId);
+    expect(fixes.map((f) => f.ownerTask)).toEqual(['b']);
+    expect(fixes[0]?.description).toMatch(/src\/b\/notes.md/);
+    const created = hub.events.list({ runId: out.runId, type: 'fix.created' });
+    expect(created.map((e) => (e.type === 'fix.created' ? e.round : 0))).toEqual([1]);
+    // The fix attempt's task.finished carries its own attempt number.
+    const finishedB = hub.events
+      .list({ runId: out.runId, type: 'task.finished' })
+      .filter((e) => e.taskId === 'b')
+      .map((e) => (e.type === 'task.finished' ? e.attempt : 0));
+    expect(finishedB).toEqual([1, 2]);
+    // From the event log: the shared check ran once per integration tree (the wave, then after the fix).
+    const runs = hub.events
+      .list({ runId: out.runId, type: 'validation.criterion' })
+      .flatMap((e) => (e.type === 'validation.criterion' && e.command === 'sh check-format.sh' ? [e] : []));
+    expect(runs.filter((e) => !e.cached)).toHaveLength(2);
+    expect(runs[0]?.tasks).toEqual(['a', 'b', 'c']);
+    // Really spawned: base check, the wave's tree, the fixed tree, and each agent's own Bash call (3).
+    expect(t.formatRuns()).toBe(3 + 3);
+    const report = buildReport(hub, out.runId);
+    expect(report.fixRounds).toBe(1);
+    expect(report.fixes.map((f) => f.round)).toEqual([1]);
+    expect(report.base?.failing.join('\n')).toMatch(/sh check-format.sh. exited with 1 on the base/);
+    expect(renderReport(report, 'md')).toContain('## Already failing on the base (1)');
+    expect(report.tasks.find((x) => x.id === 'b')?.attempts).toBe(2);
+  });
+
+  it('stops with a reason the user can act on when a new failure is in a file no task owns', async () => {
+    const s = scenario();
+    s.on(firstAttempt('a'))
+      .write('src/a/a.ts', 'export const alpha = 1;\n')
+      .usage({ input: 900, output: 40 })
+      .structured(result('renamed a to alpha'))
+      .usage({ input: 1000, output: 20 });
+    const plan: PlanInput = {
+      version: 1,
+      goal: 'rename',
+      tasks: [
+        task('a', [
+          {
+            description: 'legacy usage still works',
+            command:
+              'if [ -f src/a/a.ts ] && ! grep -q "export const a " src/a/a.ts; then echo "FAIL test/legacy.test.ts: a is not exported"; exit 1; fi',
+          },
+        ]),
+      ],
+    };
+    const t = await setup(s, plan, { 'test/legacy.test.ts': '// imports a from src/a/a.ts\n' });
+    const out = await t.run();
+    expect(out.status).toBe('failed');
+    expect(out.reason).toMatch(/no task owns/);
+    expect(out.reason).toMatch(/test\/legacy.test.ts/);
+    expect(out.reason).toMatch(/Fix it on your branch .*orchestra run --resume/);
+    expect(t.hub().fixes.list(out.runId)).toEqual([]);
+    expect(t.hub().events.list({ runId: out.runId, type: 'task.started' })).toHaveLength(1);
+  });
+
+  it('does not send again a fix its owner answered is outside its ownership, and escalates it', async () => {
+    const s = scenario();
+    s.on(firstAttempt('b'))
+      .write('src/b/b.ts', 'export const b = 1;\n')
+      .usage({ input: 900, output: 40 })
+      .structured(result('feature b'))
+      .usage({ input: 1000, output: 20 });
+    // What a real model does: read, run the check, and say it cannot act on it.
+    s.on({ taskId: 'b', text: '## Fix first' })
+      .read('src/b/b.ts')
+      .usage({ input: 1100, output: 10 })
+      .bash('sh check-version.sh || true')
+      .usage({ input: 1150, output: 10 })
+      .structured(
+        result(
+          'The failing check is about the version field of package.json, which is outside my ownership (I own src/b/**). I changed nothing.',
+        ),
+      )
+      .usage({ input: 1200, output: 30 });
+    const plan: PlanInput = {
+      version: 1,
+      goal: 'b',
+      tasks: [task('b', [{ description: 'version check passes', command: 'sh check-version.sh' }])],
+    };
+    const t = await setup(s, plan, {
+      'check-version.sh': 'if [ -f src/b/b.ts ]; then echo "lint: 1 problem (version field)"; exit 1; fi\n',
+    });
+    const out = await t.run();
+    expect(out.status).toBe('failed');
+    expect(out.reason).toMatch(/not sent again because its owner could not act on it/);
+    expect(out.reason).toMatch(/outside my ownership/);
+    const hub = t.hub();
+    // One first attempt and one fix attempt; the fix loop's bound (3) was not spent on it.
+    expect(hub.events.list({ runId: out.runId, type: 'task.started' })).toHaveLength(2);
+    expect(hub.events.list({ runId: out.runId, type: 'fix.escalated' })).toHaveLength(1);
+    expect(hub.fixes.list(out.runId).map((f) => f.status)).toEqual(['abandoned']);
+    expect(buildReport(hub, out.runId).escalations).toEqual([
+      expect.objectContaining({
+        owner: 'b',
+        to: 'user',
+        reason: expect.stringMatching(/outside my ownership/),
+      }),
+    ]);
+  });
+});
