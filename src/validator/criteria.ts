@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Task } from '../domain/plan.js';
+import { type CommandSandbox, prepareCommand } from '../sandbox/index.js';
 import type { Finding } from './types.js';
 
 /** The outcome of one success-criterion command. */
@@ -17,7 +18,7 @@ export interface CriterionResult {
 /** Runs one command in a directory; injected so tests and other runners can replace it. */
 export type CommandRunner = (
   command: string,
-  options: { cwd: string; timeoutMs: number },
+  options: { cwd: string; timeoutMs: number; sandbox?: CommandSandbox },
 ) => Promise<{
   exitCode: number | null;
   timedOut: boolean;
@@ -31,17 +32,27 @@ const TAIL_CHARS = 4000;
 /**
  * Run a command through the shell. The shell is used ONLY because the text is a success criterion
  * of the plan file the user approved: it is the user's own command line, run as written in their
- * project, and no other data is ever interpolated into it. The whole process group is killed on
- * timeout so test runners' children do not outlive it.
+ * project, and no other data is ever interpolated into it. With a `sandbox` (a run always gives
+ * one) it runs confined: writable only in `cwd`, a minimal environment without the model's key.
+ * The whole process group is killed on timeout so test runners' children do not outlive it.
  */
-export const shellRunner: CommandRunner = (command, { cwd, timeoutMs }) =>
+export const shellRunner: CommandRunner = (command, { cwd, timeoutMs, sandbox }) =>
   new Promise((resolve) => {
-    const child = spawn(command, {
-      cwd,
-      shell: true,
-      detached: process.platform !== 'win32',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const prepared = sandbox ? prepareCommand(sandbox, { argv: ['/bin/sh', '-c', command], cwd }) : undefined;
+    const child = prepared
+      ? spawn(prepared.command.command, prepared.command.args, {
+          cwd: prepared.command.cwd,
+          env: prepared.command.env,
+          detached: process.platform !== 'win32',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+      : spawn(command, {
+          cwd,
+          shell: true,
+          detached: process.platform !== 'win32',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+    child.on('close', () => prepared?.dispose());
     let output = '';
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-TAIL_CHARS * 2);
@@ -68,10 +79,15 @@ export const shellRunner: CommandRunner = (command, { cwd, timeoutMs }) =>
     });
   });
 
+/** A runner that confines every command in `sandbox` (what a run passes to the validator). */
+export function sandboxedRunner(sandbox: CommandSandbox): CommandRunner {
+  return (command, options) => shellRunner(command, { ...options, sandbox });
+}
+
 /** Run the task's success criteria that have a command, in order, in `cwd`. */
 export async function runCriteria(
   task: Task,
-  settings: { cwd: string; runner?: CommandRunner; now?: () => number },
+  settings: { cwd: string; runner?: CommandRunner; now?: () => number; sandbox?: CommandSandbox },
 ): Promise<CriterionResult[]> {
   const runner = settings.runner ?? shellRunner;
   const now = settings.now ?? Date.now;
@@ -82,6 +98,7 @@ export async function runCriteria(
     const r = await runner(c.command, {
       cwd: settings.cwd,
       timeoutMs: c.timeoutMs ?? DEFAULT_CRITERION_TIMEOUT_MS,
+      ...(settings.sandbox ? { sandbox: settings.sandbox } : {}),
     });
     results.push({
       taskId: task.id,

@@ -8,6 +8,7 @@ export {
   criterionFindings,
   DEFAULT_CRITERION_TIMEOUT_MS,
   runCriteria,
+  sandboxedRunner,
   shellRunner,
 } from './criteria.js';
 export {
