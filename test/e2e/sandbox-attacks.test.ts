@@ -67,8 +67,10 @@ describe('the sandbox against a hostile specialist (real Claude Code binary)', (
     const homeBefore = new Set(readdirSync(home));
     cleanup.push(() => {
       rmSync(canary, { force: true });
+      // Only what an attack would leave: other processes may write the home meanwhile.
       for (const e of readdirSync(home))
-        if (!homeBefore.has(e)) rmSync(path.join(home, e), { recursive: true, force: true });
+        if (!homeBefore.has(e) && e.startsWith('atk-'))
+          rmSync(path.join(home, e), { recursive: true, force: true });
     });
 
     const targets = {
