@@ -6,6 +6,7 @@ import type { Hub } from '../hub/index.js';
 import type { ValidationReport } from '../validator/index.js';
 import type { RunOptions } from './engine-types.js';
 import type { RunSettings } from './run-setup.js';
+import type { RunSandbox } from './sandbox-setup.js';
 
 /** What every step of a run shares. */
 export interface EngineContext {
@@ -20,6 +21,8 @@ export interface EngineContext {
   agents: Map<string, AgentDefinition>;
   worktrees: RunWorktrees;
   executor: Executor;
+  /** How agents and commands are confined. */
+  sandbox: RunSandbox;
   /** The newest validation of the integration branch. */
   lastReport: ValidationReport | undefined;
 }

@@ -25,7 +25,11 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
   const rawHub = openHub({ path: hubPath(repo.root), ...(o.now ? { now: o.now } : {}) });
   const hub = observeHub(rawHub, o.onEvent);
   try {
-    const prep = await prepareRun(o, hub, repo.root);
+    const prep = await prepareRun(
+      { ...o, sandboxReadOnly: [repo.commonDir, ...(o.sandboxReadOnly ?? [])] },
+      hub,
+      repo.root,
+    );
     const { runId, plan, settings } = prep;
     // Leftovers of dead or finished runs go first; this run's own worktrees are reused.
     await sweepWorktrees({ cwd: repo.root, keepRuns: [runId], ...envOpt }).catch(() => undefined);
@@ -41,6 +45,7 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
     hub.runs.setStatus(runId, 'running');
     if (prep.resumed) hub.events.append({ runId, type: 'note', text: `resumed by process ${process.pid}` });
     else hub.events.append({ runId, type: 'run.started', goal: plan.goal, baseCommit: worktrees.base });
+    hub.events.append({ runId, type: 'note', text: prep.sandbox.summary });
     for (const t of plan.tasks) {
       const known = hub.tasks.get(runId, t.id);
       if (!known) hub.tasks.upsert({ runId, id: t.id, agent: t.agent, status: 'queued' });
@@ -63,8 +68,11 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
         createClaudeCodeExecutor({
           settingSources: prep.config.executor.settingSources,
           hungAfterMs: prep.config.lifecycle.hungAfterMs,
+          sandbox: prep.sandbox.agent,
+          envPassThrough: prep.sandbox.passThrough,
           ...envOpt,
         }),
+      sandbox: prep.sandbox,
       lastReport: undefined,
     };
     const result = settings.waves === 'dynamic' ? await dispatchDynamic(ctx) : await dispatchStrict(ctx);

@@ -10,6 +10,7 @@ import { loadValidPlan, planToText } from '../orchestrator/index.js';
 import { createPlan } from '../orchestrator/plan-create.js';
 import { planWaves } from '../scheduler/index.js';
 import type { RunOptions, WaveMode } from './engine-types.js';
+import { type RunSandbox, resolveRunSandbox } from './sandbox-setup.js';
 
 /** The settings a run keeps in the hub, so a resume plays by the same rules. */
 export interface RunSettings {
@@ -20,6 +21,8 @@ export interface RunSettings {
   model?: string;
   fixRounds: number;
   merge: boolean;
+  /** The user passed `--unsandboxed` (kept for `--resume`). */
+  unsandboxed?: boolean;
 }
 
 /** A run ready to dispatch: its id, plan, settings and agents. */
@@ -30,6 +33,8 @@ export interface PreparedRun {
   config: OrchestraConfig;
   agents: Map<string, AgentDefinition>;
   resumed: boolean;
+  /** How agents and commands are confined (decided before approval; exit 2 when impossible). */
+  sandbox: RunSandbox;
 }
 
 /**
@@ -58,7 +63,8 @@ export async function prepareRun(o: RunOptions, hub: Hub, root: string): Promise
     const stored = (run.config ?? {}) as Partial<RunSettings>;
     const settings = settingsFrom(o, config, stored);
     checkAgents(run.plan, agents);
-    return { runId: run.id, plan: run.plan, settings, config, agents, resumed: true };
+    const sandbox = runSandbox(o, run.plan, agents, config, settings, root);
+    return { runId: run.id, plan: run.plan, settings, config, agents, resumed: true, sandbox };
   }
 
   let runId: string;
@@ -83,7 +89,8 @@ export async function prepareRun(o: RunOptions, hub: Hub, root: string): Promise
   checkAgents(plan, agents);
   const settings = settingsFrom(o, config, {});
   const limits = { maxParallel: settings.maxParallel, contextBudget: settings.contextBudget };
-  const shown = planToText(plan, planWaves(plan.tasks, limits), limits);
+  const sandbox = runSandbox(o, plan, agents, config, settings, root);
+  const shown = `${planToText(plan, planWaves(plan.tasks, limits), limits)}\n${sandbox.summary}\n`;
   if (!o.yes) {
     if (!o.approve) {
       throw new UserError(
@@ -96,7 +103,27 @@ export async function prepareRun(o: RunOptions, hub: Hub, root: string): Promise
       throw new UserError('not-approved', `run ${runId} was not approved; nothing was started`);
     }
   }
-  return { runId, plan, settings, config, agents, resumed: false };
+  return { runId, plan, settings, config, agents, resumed: false, sandbox };
+}
+
+function runSandbox(
+  o: RunOptions,
+  plan: Plan,
+  agents: Map<string, AgentDefinition>,
+  config: OrchestraConfig,
+  settings: RunSettings,
+  root: string,
+): RunSandbox {
+  return resolveRunSandbox({
+    plan,
+    agents,
+    unsandboxed: settings.unsandboxed ?? false,
+    network: config.sandbox.network,
+    narrowToOwned: config.sandbox.narrowToOwned,
+    passThrough: config.env.passThrough,
+    readOnly: [root, ...(o.sandboxReadOnly ?? [])],
+    ...(o.sandboxDetection ? { detection: o.sandboxDetection } : {}),
+  });
 }
 
 function settingsFrom(o: RunOptions, config: OrchestraConfig, stored: Partial<RunSettings>): RunSettings {
@@ -107,6 +134,7 @@ function settingsFrom(o: RunOptions, config: OrchestraConfig, stored: Partial<Ru
     fixRounds: stored.fixRounds ?? config.fixRounds,
     merge: o.merge ?? stored.merge ?? false,
   };
+  if (o.unsandboxed || stored.unsandboxed) s.unsandboxed = true;
   const budgetUsd = o.budgetUsd ?? stored.budgetUsd;
   if (budgetUsd !== undefined) s.budgetUsd = budgetUsd;
   const model = o.model ?? stored.model;

@@ -7,6 +7,8 @@ import { createClaudeCodeExecutor, type Executor, newRunId } from '../executor/i
 import { openRunWorktrees } from '../executor/worktrees.js';
 import { openRepo } from '../git/repo.js';
 import { hubPath, openHub } from '../hub/index.js';
+import type { SandboxDetection } from '../sandbox/index.js';
+import { resolveRunSandbox } from './sandbox-setup.js';
 import { runTask, type TaskRunOutcome } from './task-runner.js';
 
 /** What `orchestra task run` asks for. */
@@ -27,6 +29,10 @@ export interface SingleTaskOptions {
   homeDir?: string;
   now?: () => Date;
   onEvent?: Parameters<typeof runTask>[0]['onEvent'];
+  /** Run the agent's commands without the OS sandbox (`--unsandboxed`). */
+  unsandboxed?: boolean;
+  /** Seam: what `detectSandbox` would say. */
+  sandboxDetection?: SandboxDetection;
 }
 
 const CONTEXT_SOURCES = ['hub:interfaces'] as const;
@@ -76,14 +82,27 @@ export async function runSingleTask(o: SingleTaskOptions): Promise<TaskRunOutcom
         },
       ],
     });
+    const sandbox = resolveRunSandbox({
+      plan,
+      agents: new Map([[agent.name, agent]]),
+      unsandboxed: o.unsandboxed ?? false,
+      network: config.sandbox.network,
+      narrowToOwned: config.sandbox.narrowToOwned,
+      passThrough: config.env.passThrough,
+      readOnly: [repo.root, repo.commonDir],
+      ...(o.sandboxDetection ? { detection: o.sandboxDetection } : {}),
+    });
     const worktrees = await openRunWorktrees({ cwd: repo.root, runId, ...(o.env ? { env: o.env } : {}) });
     hub.runs.create({ id: runId, goal: plan.goal, repo: repo.root, baseCommit: worktrees.base, plan });
     hub.tasks.upsert({ runId, id: 'task', agent: agent.name, status: 'queued' });
+    hub.events.append({ runId, type: 'note', text: sandbox.summary });
     const executor =
       o.executor ??
       createClaudeCodeExecutor({
         settingSources: config.executor.settingSources,
         hungAfterMs: config.lifecycle.hungAfterMs,
+        sandbox: sandbox.agent,
+        envPassThrough: sandbox.passThrough,
         ...(o.env ? { env: o.env } : {}),
       });
     const maxBudgetUsd = o.maxBudgetUsd ?? config.executor.maxBudgetUsd;

@@ -1,4 +1,4 @@
-import { type ValidationReport, validateRun } from '../validator/index.js';
+import { sandboxedRunner, type ValidationReport, validateRun } from '../validator/index.js';
 import type { EngineContext } from './engine-context.js';
 import { budgetWouldBeExceeded, playTask } from './play-task.js';
 
@@ -28,6 +28,7 @@ async function validateOnce(ctx: EngineContext): Promise<ValidationReport | unde
     runId,
     hub,
     excludedDependencies: ctx.config.excludedDependencies,
+    runner: sandboxedRunner(ctx.sandbox.commands),
   });
   ctx.lastReport = report;
   const merged = new Set(report.merges.filter((m) => m.ok).map((m) => m.taskId));
