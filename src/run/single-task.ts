@@ -1,5 +1,6 @@
 import { loadAgents } from '../agents/index.js';
 import { loadConfig } from '../config/index.js';
+import { globSyntaxProblem } from '../domain/globs.js';
 import type { Contract, Plan } from '../domain/plan.js';
 import { planSchema } from '../domain/plan.js';
 import { UserError } from '../errors.js';
@@ -50,6 +51,15 @@ export async function runSingleTask(o: SingleTaskOptions): Promise<TaskRunOutcom
         'bad-context-source',
         `unknown --context-from "${c}"; supported: ${CONTEXT_SOURCES.join(', ')}`,
       );
+  }
+  for (const [flag, globs] of [
+    ['--owns', o.owns],
+    ['--reads', o.reads ?? []],
+  ] as const) {
+    for (const g of globs) {
+      const why = globSyntaxProblem(g);
+      if (why) throw new UserError('glob-syntax', `${flag} "${g}": ${why}`);
+    }
   }
   const repo = await openRepo(o.cwd, o.env ? { env: o.env } : {});
   const config = loadConfig(repo.root);
