@@ -135,8 +135,7 @@ describe('real tools inside the sandbox', () => {
       owns: ['src/api/**'],
     }).outcome;
     expect(out.status, out.reason).toBe('succeeded');
-    const read = (f: string) =>
-      spawnSync('cat', [path.join(p.worktree, 'src/api', f)], { encoding: 'utf8' }).stdout;
+    const read = (f: string) => readFileSync(path.join(p.worktree, 'src/api', f), 'utf8');
     expect(read('test-out.txt')).toContain('test:0');
     expect(read('tsc-out.txt')).toContain('tsc:0');
   }, 300_000);
