@@ -7,6 +7,8 @@ import { planSchema } from '../../src/domain/plan.js';
 import { createClaudeCodeExecutor } from '../../src/executor/index.js';
 import { openRunWorktrees } from '../../src/executor/worktrees.js';
 import { openHub } from '../../src/hub/index.js';
+import { buildReport } from '../../src/run/report.js';
+import { REPORT_FORMATS, renderReport } from '../../src/run/report-render.js';
 import { runTask, type TaskRunOutcome } from '../../src/run/task-runner.js';
 import type { SandboxRuntime } from '../../src/sandbox/index.js';
 import { scenario, startModelServer } from '../../src/testing/index.js';
@@ -120,6 +122,11 @@ export async function runAttackSuite(runtime: SandboxRuntime | null): Promise<At
     s.calls(
       ...fileToolSetup(targets),
       { name: 'Bash', input: { command: 'env > src/api/env.txt; echo "HOME=$HOME"' } },
+      // Printed, so it travels back to the model: the requests are scanned for the secret too.
+      {
+        name: 'Bash',
+        input: { command: 'env; tr "\\0" "\\n" < /proc/1/environ; tr "\\0" "\\n" < /proc/$PPID/environ' },
+      },
       {
         name: 'Bash',
         input: {
@@ -200,6 +207,11 @@ export async function runAttackSuite(runtime: SandboxRuntime | null): Promise<At
     }
     for (const f of walk(path.join(repo, '.orchestra'))) if (readFileSync(f).includes(secret)) leaks.push(f);
     if (JSON.stringify(server.requests).includes(secret)) leaks.push('model requests');
+    const report = buildReport(hub, 'r1');
+    for (const format of REPORT_FORMATS) {
+      if (renderReport(report, format).includes(secret)) leaks.push(`report (${format})`);
+    }
+    if (JSON.stringify(hub.events.list({ runId: 'r1' })).includes(secret)) leaks.push('hub events');
     return {
       tried: attacks.length,
       escaped,
