@@ -9,6 +9,20 @@ export * from './hub/index.js';
 export * from './lifecycle/index.js';
 export * from './orchestrator/index.js';
 export * from './run/index.js';
+export {
+  agentEnv,
+  type CommandSandbox,
+  commandEnv,
+  detectSandbox,
+  INSTALL_HINT,
+  type PreparedCommand,
+  prepareCommand,
+  type SandboxCommand,
+  type SandboxDetection,
+  type SandboxRuntime,
+  type SandboxSpec,
+  sandboxCommand,
+} from './sandbox/index.js';
 export * from './scheduler/index.js';
 export {
   type ContractDefect,

@@ -49,6 +49,20 @@ export const worktreeConfigSchema = z.strictObject({
   runSetup: z.enum(SETUP_WHEN).default('lockfile-changed'),
 });
 
+/** The OS sandbox around every command an agent, a criterion or a setup step runs. */
+export const sandboxConfigSchema = z.strictObject({
+  /** Network for agents' commands, criteria and setup (the agent process itself always reaches the model). */
+  network: z.boolean().default(true),
+  /** Writable: only the directories the ownership globs name (true) or the whole task worktree. */
+  narrowToOwned: z.boolean().default(true),
+});
+
+/** Which variables of the user's environment reach agents and commands besides the allowlist. */
+export const envConfigSchema = z.strictObject({
+  /** Variable names passed as they are (e.g. a private registry's URL); tokens only if you mean it. */
+  passThrough: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name')).default([]),
+});
+
 /** `orchestra.config.json` at the repository root. Unknown keys are errors: a typo must not pass silently. */
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -72,6 +86,8 @@ export const configSchema = z.strictObject({
    * ORCHESTRA_STATE_DIR environment variable wins over this).
    */
   stateDir: z.string().min(1).optional(),
+  sandbox: sandboxConfigSchema.prefault({}),
+  env: envConfigSchema.prefault({}),
 });
 
 /** The project configuration with every default applied. */

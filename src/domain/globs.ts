@@ -21,7 +21,10 @@ export function matchesGlob(path: string, glob: string): boolean {
   const g = normalizeGlob(glob);
   let m = matcherCache.get(g);
   if (!m) {
-    m = picomatch(g, { dot: true });
+    // Braces are expanded here, not by picomatch: inside braces picomatch changes what a star
+    // after a dot accepts ("{index.*,x}" refuses "index."), and the overlap test must agree.
+    const each = expandBraces(g).map((x) => picomatch(x, { dot: true }));
+    m = each.length === 1 ? (each[0] as (p: string) => boolean) : (p: string) => each.some((f) => f(p));
     matcherCache.set(g, m);
   }
   return m(path);
@@ -33,8 +36,56 @@ export function findMatchingGlob(path: string, globs: readonly string[]): string
 }
 
 /**
- * A path both globs match, or null when no path can match both. Exact for `*`, `?`, `**`,
- * character classes and `{a,b}` alternatives: it searches the product of the two patterns.
+ * Why a glob is refused as ownership, or undefined when the overlap test decides it exactly.
+ * Accepted: literal names, `*`, `?`, `**` as a whole segment, character classes (`[abc]`, `[a-z]`,
+ * `[^a]`), `{a,b}` alternatives (nested too), a trailing `/`. Refused: negation (`!src/**`),
+ * extglobs (`@(a|b)`, `+(x)`, `!(x)` …), groups and `|`, POSIX classes, brace ranges (`{1..3}`),
+ * `**` inside a segment, unbalanced brackets, absolute paths and `..`, and `[!a]` (picomatch, the
+ * matcher, reads it literally; `[^a]` is the negated class).
+ */
+export function globSyntaxProblem(glob: string): string | undefined {
+  const g = glob.trim().replaceAll('\\', '/');
+  if (g === '') return 'an empty glob matches nothing';
+  if (g.startsWith('!')) return 'negation (a leading "!") is not supported: list what the task owns instead';
+  if (/[@!+*?]\(/.test(g)) return 'extglobs such as @(a|b), +(x) or !(x) are not supported: use {a,b}';
+  if (/[()|]/.test(g)) return 'groups and "|" are not supported: use {a,b}';
+  if (g.includes('[!')) return 'write a negated class as [^...]: the matcher reads [!...] literally';
+  if (/\[\^?\]/.test(g)) return 'a character class cannot start with "]"';
+  if (g.includes('[:')) return 'POSIX character classes such as [[:alpha:]] are not supported: use [a-z]';
+  if (g.startsWith('/') || /^[A-Za-z]:/.test(g)) return 'ownership globs are relative to the repository root';
+  let square = false;
+  let curly = 0;
+  for (let i = 0; i < g.length; i++) {
+    const c = g[i];
+    if (square) {
+      if (c === ']') square = false;
+      else if (c === '/') return 'a character class cannot contain "/"';
+      continue;
+    }
+    if (c === '[') square = true;
+    else if (c === ']') return 'an unmatched "]"';
+    else if (c === '{') curly++;
+    else if (c === '}' && --curly < 0) return 'an unmatched "}"';
+  }
+  if (square) return 'an unclosed "["';
+  if (curly !== 0) return 'an unclosed "{"';
+  for (const x of expandBraces(g)) {
+    if (/\{[^{}]*\.\.[^{}]*\}/.test(g))
+      return 'brace ranges such as {1..3} are not supported: list the names';
+    for (const seg of x.split('/')) {
+      if (seg === '..') return '".." segments are not allowed';
+      if (seg.includes('**') && seg !== '**')
+        return '"**" must be a whole path segment (src/**/x.ts, not src/**x.ts)';
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A path both globs match, or null when no path can match both. Exact for the syntax
+ * `globSyntaxProblem` accepts: it searches the product of the two patterns. Letter case is ignored
+ * (on macOS and Windows `src/API/x.ts` and `src/api/x.ts` are one file), so the witness matches
+ * each glob up to case.
  */
 export function globOverlap(a: string, b: string): string | null {
   for (const x of expandBraces(normalizeGlob(a))) {
@@ -145,9 +196,11 @@ function tokenize(seg: string): Tok[] {
   return toks;
 }
 
+/** Up to letter case, like a regular expression with the `i` flag (a negated class excludes both cases). */
 function accepts(t: Tok, ch: string): boolean {
   if (t.kind !== 'set') return true;
-  return t.negated ? !t.chars.has(ch) : t.chars.has(ch);
+  const has = t.chars.has(ch) || t.chars.has(ch.toUpperCase()) || t.chars.has(ch.toLowerCase());
+  return t.negated ? !has : has;
 }
 
 /**
@@ -158,8 +211,8 @@ function intersectSegment(p: string, q: string): string | null {
   const a = tokenize(p);
   const b = tokenize(q);
   const alphabet = new Set<string>();
-  for (const t of [...a, ...b]) if (t.kind === 'set') for (const c of t.chars) alphabet.add(c);
-  for (const c of 'x_0aZ~')
+  for (const t of [...a, ...b]) if (t.kind === 'set') for (const c of t.chars) alphabet.add(c.toLowerCase());
+  for (const c of 'x_0a~')
     if (!alphabet.has(c)) {
       alphabet.add(c);
       break;

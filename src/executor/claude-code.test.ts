@@ -1,4 +1,4 @@
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HookCallback, Options, Query } from '@anthropic-ai/claude-agent-sdk';
@@ -198,6 +198,50 @@ describe('createClaudeCodeExecutor', () => {
       status: 'failed',
       reason: 'max_turns: Reached maximum number of turns (1)',
     });
+  });
+});
+
+describe('the environment and the sandbox of each process', () => {
+  const base = {
+    PATH: '/usr/bin',
+    ANTHROPIC_API_KEY: 'sk-model',
+    GITHUB_TOKEN: 'ghp-planted',
+    HOME: '/home/user',
+    KEEP_ME: 'yes',
+  };
+  it('passes the allowlist (plus env.passThrough) with a private HOME, never the rest of the user environment', async () => {
+    const { query, seen } = fakeQuery(async () => {}, [ok]);
+    await createClaudeCodeExecutor({ query, env: base, envPassThrough: ['KEEP_ME'] }).start(request).outcome;
+    const env = seen[0]?.env ?? {};
+    expect(env.GITHUB_TOKEN).toBeUndefined();
+    expect(env.ANTHROPIC_API_KEY).toBe('sk-model');
+    expect(env.KEEP_ME).toBe('yes');
+    expect(env.HOME).not.toBe('/home/user');
+    expect(env.CLAUDE_CODE_SHELL_PREFIX).toBeUndefined();
+    expect(seen[0]?.spawnClaudeCodeProcess).toBeUndefined();
+  });
+  it('with a sandbox, spawns Claude Code itself and sends Bash through the prefix; the private dir goes afterwards', async () => {
+    let prefix = '';
+    const { query, seen } = fakeQuery(
+      async (o) => {
+        prefix = o.env?.CLAUDE_CODE_SHELL_PREFIX ?? '';
+        expect(readFileSync(prefix, 'utf8')).toContain('--unshare-pid');
+      },
+      [ok],
+    );
+    await createClaudeCodeExecutor({
+      query,
+      env: base,
+      sandbox: { runtime: { kind: 'bubblewrap', path: '/usr/bin/bwrap' }, network: false },
+    }).start(request).outcome;
+    const o = seen[0];
+    expect(typeof o?.spawnClaudeCodeProcess).toBe('function');
+    expect(o?.env).toMatchObject({
+      ORCHESTRA_BWRAP: '/usr/bin/bwrap',
+      ORCHESTRA_SANDBOX_NETWORK: 'off',
+      SHELL: '/bin/bash',
+    });
+    expect(existsSync(prefix)).toBe(false);
   });
 });
 

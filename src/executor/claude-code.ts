@@ -7,6 +7,7 @@ import type { EventPayload } from '../domain/event.js';
 import { toJsonSchema } from '../domain/schemas.js';
 import { claudeCodeOutcome } from './claude-code-outcome.js';
 import { buildSystemPrompt } from './claude-code-prompt.js';
+import { type AgentSandbox, prepareAgentProcess } from './claude-code-sandbox.js';
 import type {
   Execution,
   ExecutionOutcome,
@@ -40,8 +41,15 @@ export const DEFAULT_SPECIALIST_TOOLS = [
 export interface ClaudeCodeExecutorSettings {
   /** The Claude Code binary (default: the one bundled with the Agent SDK). */
   pathToClaudeCodeExecutable?: string;
-  /** Base environment of every process (default: process.env); CLAUDECODE is always removed. */
+  /**
+   * The environment the allowlist picks from (default: process.env): PATH, locale, the model's
+   * connection and package settings pass, plus `envPassThrough`; nothing else. HOME is private.
+   */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Names of the user's variables to pass besides the allowlist (config `env.passThrough`). */
+  envPassThrough?: readonly string[];
+  /** The OS sandbox around each process; absent: no sandbox (tests of the harness alone). */
+  sandbox?: AgentSandbox;
   /** CLAUDE_CONFIG_DIR for every process; default: a private temp dir per run, removed afterwards. */
   configDir?: string;
   /** Settings Claude Code loads (default none: user and project settings stay out). */
@@ -171,6 +179,19 @@ export function createClaudeCodeExecutor(settings: ClaudeCodeExecutorSettings = 
     const model = request.model ?? (agent.model && agent.model !== 'inherit' ? agent.model : settings.model);
     const maxTurns = request.maxTurns ?? agent.maxTurns ?? settings.maxTurns;
     const maxBudgetUsd = request.maxBudgetUsd ?? settings.maxBudgetUsd;
+    const agentProcess = prepareAgentProcess({
+      worktree: request.cwd,
+      owns: request.owns,
+      baseEnv: settings.env ?? process.env,
+      ...(settings.envPassThrough ? { passThrough: settings.envPassThrough } : {}),
+      set: processEnv({}, request.env, configDir),
+      configDir,
+      ...(settings.sandbox ? { sandbox: settings.sandbox } : {}),
+      onStderr: (data) => {
+        stderrTail.push(data);
+        if (stderrTail.length > 20) stderrTail.shift();
+      },
+    });
     const sdkOptions: Options = {
       cwd: request.cwd,
       systemPrompt: buildSystemPrompt(
@@ -186,7 +207,8 @@ export function createClaudeCodeExecutor(settings: ClaudeCodeExecutorSettings = 
       hooks: { PreToolUse: [{ hooks: [preToolUse], onFailure: 'block' }] },
       outputFormat: { type: 'json_schema', schema: outputSchemaFor(request) },
       includePartialMessages: true,
-      env: processEnv(settings.env ?? process.env, request.env, configDir),
+      env: agentProcess.env,
+      ...(agentProcess.spawn ? { spawnClaudeCodeProcess: agentProcess.spawn } : {}),
       abortController: abort,
       stderr: (data: string) => {
         stderrTail.push(data);
@@ -240,6 +262,7 @@ export function createClaudeCodeExecutor(settings: ClaudeCodeExecutorSettings = 
         options.signal?.removeEventListener('abort', onAbort);
         if (!abort.signal.aborted && stopping) abort.abort();
         if (ownConfigDir) rmSync(configDir, { recursive: true, force: true });
+        agentProcess.dispose();
       }
       const out = claudeCodeOutcome({
         mapper,

@@ -7,6 +7,8 @@ export {
 } from './claude-code.js';
 export type { TaskIdentity } from './claude-code-prompt.js';
 export { buildSystemPrompt, TASK_HEADER_KEYS, taskHeader } from './claude-code-prompt.js';
+export type { AgentProcess, AgentSandbox } from './claude-code-sandbox.js';
+export { prepareAgentProcess } from './claude-code-sandbox.js';
 export type {
   Denial,
   Execution,

@@ -53,6 +53,18 @@ describe('leases', () => {
     expect(refused).toMatchObject([{ taskId: 'server', holder: 'types', overlap: r.overlap }]);
   });
 
+  it('refuses globs the overlap test cannot decide, naming them, and takes letter case as the same path', () => {
+    for (const g of ['!src/**', 'src/@(a|b)/**', 'src/[!a]/x', 'src/{1..3}/x']) {
+      expect(() => acquire('api', [g])).toThrow(
+        new RegExp(`cannot lease "${g.replace(/[[\]{}()|!@*.+?^$/\\]/g, '\\$&')}"`),
+      );
+    }
+    expect(hub.leases.list()).toEqual([]);
+    expect(acquire('api', ['src/api/**']).ok).toBe(true);
+    const r = acquire('web', ['src/API/x.ts']);
+    expect(r.ok).toBe(false);
+  });
+
   it('holds across runs of the same repository', () => {
     expect(acquire('a', ['src/**']).ok).toBe(true);
     expect(acquire('b', ['src/x.ts'], { runId: 'r2' }).ok).toBe(false);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { globOverlap, matchesGlob } from '../domain/globs.js';
+import { globOverlap, globSyntaxProblem, matchesGlob } from '../domain/globs.js';
+import { UserError } from '../errors.js';
 import type { EventStore } from './events.js';
 import { isoTime, readRows, type StoreContext } from './sql.js';
 import { LIVE_TASK_STATUSES } from './tasks.js';
@@ -111,8 +112,13 @@ export function createLeaseStore(ctx: StoreContext, settings: LeaseSettings) {
     return removeLogged(dead);
   };
 
-  const acquire = (req: LeaseRequest): LeaseResult =>
-    ctx.tx(() => {
+  const acquire = (req: LeaseRequest): LeaseResult => {
+    // Only globs the overlap test decides exactly: anything else could let two tasks hold one file.
+    for (const p of req.patterns) {
+      const why = globSyntaxProblem(p);
+      if (why) throw new UserError('glob-syntax', `cannot lease "${p}": ${why}`);
+    }
+    return ctx.tx(() => {
       sweepLocked();
       const held = all();
       const mine = held.filter((l) => l.runId === req.runId && l.taskId === req.taskId);
@@ -157,6 +163,7 @@ export function createLeaseStore(ctx: StoreContext, settings: LeaseSettings) {
         });
       return { ok: true, leases: all().filter((l) => l.runId === req.runId && l.taskId === req.taskId) };
     });
+  };
 
   return {
     /** Acquire every pattern or none; refused when another task holds an overlapping live lease. */

@@ -56,7 +56,7 @@ function literalPrefix(pattern: string): string {
   let out = '';
   for (const seg of pattern.split('/')) {
     if (WILD.test(seg)) break;
-    out += `${seg}/`;
+    out += `${seg.toLowerCase()}/`; // overlap ignores case, so pruning by prefix must too
   }
   return out;
 }

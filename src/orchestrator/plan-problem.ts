@@ -20,6 +20,7 @@ export const PLAN_PROBLEM_CODES = {
   'contract-multiple-providers': 'error',
   'unknown-contract-owner': 'error',
   'contract-owner-mismatch': 'error',
+  'glob-syntax': 'error',
   'ownership-overlap': 'error',
   'read-write-race': 'warning',
   'no-success-criteria': 'warning',

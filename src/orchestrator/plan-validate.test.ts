@@ -228,6 +228,37 @@ describe('validatePlan', () => {
     expect(witness).toMatch(/^src\/server\/styles\/[^/]*\.css$/);
   });
 
+  it.each([
+    ['!src/server/**', 'negation'],
+    ['src/@(server|client)/**', 'extglobs'],
+    ['src/+(client)/**', 'extglobs'],
+    ['src/!(server)/**', 'extglobs'],
+    ['src/(client|x)/**', 'groups'],
+    ['src/[[:alpha:]]*/**', 'POSIX'],
+    ['src/client{1..3}/**', 'brace ranges'],
+    ['src/client**', 'whole path segment'],
+    ['src/[!s]*/**', '[^...]'],
+    ['src/client/[ab', 'unclosed'],
+    ['/abs/src/**', 'relative'],
+    ['src/../x/**', '".."'],
+  ])('refuses the glob %s with a plan error naming it (%s)', (glob, why) => {
+    const r = check((p) => {
+      task(p, 'client').owns = [glob];
+    });
+    expect(r.valid).toBe(false);
+    const problem = r.problems.find((x) => x.code === 'glob-syntax');
+    expect(problem).toMatchObject({ severity: 'error', path: 'tasks[2].owns[0]' });
+    expect(problem?.message).toContain(`"${glob}"`);
+    expect(problem?.message).toContain(why);
+  });
+
+  it('reports owns that differ only by letter case as overlapping', () => {
+    const r = check((p) => {
+      task(p, 'client').owns = ['src/client/**', 'src/SERVER/**'];
+    });
+    expect(codes(r.problems)).toEqual(['ownership-overlap']);
+  });
+
   it('accepts overlapping owns when one task depends on the other, even transitively', () => {
     const r = check((p) => {
       task(p, 'tests').owns = ['test/**', 'src/types/index.ts'];

@@ -1,3 +1,4 @@
+import { globSyntaxProblem } from '../domain/globs.js';
 import type { Plan } from '../domain/plan.js';
 import { buildTaskGraph } from '../scheduler/index.js';
 import { concurrencyOf, concurrencyProblems } from './plan-concurrency.js';
@@ -61,6 +62,11 @@ export function validatePlan(plan: Plan, options: ValidatePlanOptions = {}): Pla
         `task "${t.id}" uses agent "${t.agent}", which is not defined${hint(t.agent, options.knownAgents)}`,
         ['tasks', i, 'agent'],
       );
+    for (const kind of ['owns', 'reads'] as const)
+      t[kind].forEach((glob, k) => {
+        const why = globSyntaxProblem(glob);
+        if (why) report('glob-syntax', `task "${t.id}" ${kind} "${glob}": ${why}`, ['tasks', i, kind, k]);
+      });
     if (t.successCriteria.length === 0)
       report('no-success-criteria', `task "${t.id}" has no success criteria: nothing will show it is done`, [
         'tasks',

@@ -6,6 +6,7 @@ import type { Hub } from '../hub/index.js';
 import type { ValidationReport } from '../validator/index.js';
 import type { RunOptions } from './engine-types.js';
 import type { RunSettings } from './run-setup.js';
+import type { RunSandbox } from './sandbox-setup.js';
 
 /** What every step of a run shares. */
 export interface EngineContext {
@@ -22,6 +23,8 @@ export interface EngineContext {
   /** The run was resumed: what was merged before is validated again before anything new runs. */
   resumed: boolean;
   executor: Executor;
+  /** How agents and commands are confined. */
+  sandbox: RunSandbox;
   /** The newest validation of the integration branch. */
   lastReport: ValidationReport | undefined;
 }

@@ -1,6 +1,7 @@
 import type { Plan } from '../domain/plan.js';
 import type { Executor } from '../executor/index.js';
 import type { StoredEvent } from '../hub/index.js';
+import type { SandboxDetection } from '../sandbox/index.js';
 
 /** Wave strategies: the article's strict waves with synthesis between them, or dynamic dispatch. */
 export type WaveMode = 'strict' | 'dynamic';
@@ -32,6 +33,12 @@ export interface RunOptions {
    * everything, no packets, no validation rounds), recorded as the `baseline` layer for the report.
    */
   baseline?: 'single-agent';
+  /** Run agents' commands and criteria without the OS sandbox (`--unsandboxed`); shown everywhere. */
+  unsandboxed?: boolean;
+  /** Seam: what `detectSandbox` would say (tests of the no-sandbox path). */
+  sandboxDetection?: SandboxDetection;
+  /** Extra paths kept visible read-only in the sandbox (default: the checkout and its git dir). */
+  sandboxReadOnly?: readonly string[];
   /** Default: Claude Code with `env`. */
   executor?: Executor;
   env?: NodeJS.ProcessEnv;

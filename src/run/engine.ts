@@ -26,7 +26,11 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
   const rawHub = openHub({ path: hubPath(repo.root), ...(o.now ? { now: o.now } : {}) });
   const hub = observeHub(rawHub, o.onEvent);
   try {
-    const prep = await prepareRun(o, hub, repo.root);
+    const prep = await prepareRun(
+      { ...o, sandboxReadOnly: [repo.commonDir, ...(o.sandboxReadOnly ?? [])] },
+      hub,
+      repo.root,
+    );
     const { runId, plan, settings } = prep;
     // Leftovers of dead or finished runs go first; this run's own worktrees are reused.
     await sweepWorktrees({ cwd: repo.root, keepRuns: [runId], ...envOpt }).catch(() => undefined);
@@ -52,6 +56,7 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
           text: `rebased from ${stored.baseCommit?.slice(0, 12) ?? '(none)'} onto ${worktrees.base.slice(0, 12)}${repo.branch ? ` (${repo.branch})` : ''}: merged tasks are replayed onto it by the merge train`,
         });
     } else hub.events.append({ runId, type: 'run.started', goal: plan.goal, baseCommit: worktrees.base });
+    hub.events.append({ runId, type: 'note', text: prep.sandbox.summary });
     for (const t of plan.tasks) {
       const known = hub.tasks.get(runId, t.id);
       if (!known) hub.tasks.upsert({ runId, id: t.id, agent: t.agent, status: 'queued' });
@@ -78,8 +83,11 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
         createClaudeCodeExecutor({
           settingSources: prep.config.executor.settingSources,
           hungAfterMs: prep.config.lifecycle.hungAfterMs,
+          sandbox: prep.sandbox.agent,
+          envPassThrough: prep.sandbox.passThrough,
           ...envOpt,
         }),
+      sandbox: prep.sandbox,
       lastReport: undefined,
     };
     // What already fails on the base is checked while the first wave works (the checks run in their

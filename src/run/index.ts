@@ -25,6 +25,7 @@ export {
 export { buildReport, sumUsage } from './report.js';
 export { REPORT_FORMATS, type ReportFormat, renderReport, renderReportJson } from './report-render.js';
 export type { RunReport } from './report-types.js';
+export { planNeedsSandbox, type RunSandbox, resolveRunSandbox } from './sandbox-setup.js';
 export { runSingleTask, type SingleTaskOptions } from './single-task.js';
 export { buildStatus, listRuns, type RunListRow, type RunStatusView, resumeCommand } from './status.js';
 export { renderRuns, renderStatus } from './status-render.js';

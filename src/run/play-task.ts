@@ -5,6 +5,7 @@ import type { EngineContext } from './engine-context.js';
 import { measureFullContext } from './full-context.js';
 import { buildCompletionHandoff, gitFileReader, storeCompletionHandoff } from './handoff.js';
 import { hubMcpServers } from './hub-tools.js';
+import { sandboxedSetupRunner } from './sandbox-setup.js';
 import { taskStart } from './start-point.js';
 import { runTask, type TaskRunOutcome } from './task-runner.js';
 
@@ -79,6 +80,7 @@ export async function playTask(ctx: EngineContext, taskId: string): Promise<Task
         path,
         config: config.worktree,
         ...(ctx.options.env ? { env: { ...process.env, ...ctx.options.env } } : {}),
+        run: sandboxedSetupRunner(ctx.sandbox.commands),
       }),
     ...(ctx.options.now ? { now: ctx.options.now } : {}),
   });

@@ -51,6 +51,7 @@ export function renderReportMd(r: RunReport): string {
     `- Goal: ${r.run.goal.replace(/\s*\n\s*/g, ' ')}`,
     `- Status: ${r.run.status}${r.run.reason ? ` (${r.run.reason})` : ''}; ${mergedLine(r)}`,
     `- Time: ${formatDuration(r.run.timeMs)} (created ${r.run.createdAt})`,
+    ...(r.run.sandbox ? [`- Sandbox: ${r.run.sandbox}`] : []),
   ];
   if (r.budgetExceeded)
     out.push(

@@ -119,6 +119,8 @@ export interface RunReport {
     timeMs: number | null;
     /** The reason run.finished gave, if any. */
     reason: string | null;
+    /** How agents' commands were confined (`sandbox: bubblewrap …` or `sandbox: OFF (--unsandboxed) …`). */
+    sandbox?: string;
   };
   layers: LayerReport[];
   /** The orchestrated run's total: every layer except the baseline. */

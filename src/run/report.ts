@@ -104,6 +104,7 @@ export function buildReport(hub: ReportHub, runId: string): RunReport {
   const roundOf = new Map(
     events.flatMap((e) => (e.type === 'fix.created' ? [[e.fixId, e.round] as const] : [])),
   );
+  const sandboxNote = events.findLast((e) => e.type === 'note' && e.text.startsWith('sandbox:'));
 
   return {
     version: REPORT_VERSION,
@@ -118,6 +119,7 @@ export function buildReport(hub: ReportHub, runId: string): RunReport {
       // A resumed run that is running again has no end reason yet: the last one is stale.
       reason:
         finished?.type === 'run.finished' && run.status !== 'running' ? (finished.reason ?? null) : null,
+      ...(sandboxNote?.type === 'note' ? { sandbox: sandboxNote.text.slice('sandbox: '.length) } : {}),
     },
     layers,
     total: { ...orchestrated, timeMs: runTime },

@@ -11,7 +11,9 @@ import type { Hub } from '../hub/index.js';
 import { loadValidPlan, planToText } from '../orchestrator/index.js';
 import { createPlan } from '../orchestrator/plan-create.js';
 import { planWaves } from '../scheduler/index.js';
+import { sandboxedRunner } from '../validator/index.js';
 import type { RunOptions } from './engine-types.js';
+import { type RunSandbox, resolveRunSandbox } from './sandbox-setup.js';
 import { baseForApproval } from './synthesis.js';
 
 /** The settings a run keeps in the hub, so a resume plays by the same rules (parsed with zod). */
@@ -24,6 +26,8 @@ export const runSettingsSchema = z.object({
   fixRounds: z.number().int().nonnegative(),
   merge: z.boolean(),
   baseline: z.literal('single-agent').optional(),
+  /** The user passed `--unsandboxed` (kept for `--resume`). */
+  unsandboxed: z.boolean().optional(),
 });
 
 /** The settings a run keeps in the hub, so a resume plays by the same rules. */
@@ -40,6 +44,8 @@ export interface PreparedRun {
   config: OrchestraConfig;
   agents: Map<string, AgentDefinition>;
   resumed: boolean;
+  /** How agents and commands are confined (decided before approval; exit 2 when impossible). */
+  sandbox: RunSandbox;
 }
 
 /**
@@ -79,7 +85,8 @@ export async function prepareRun(o: RunOptions, hub: Hub, root: string): Promise
     // Flags given now win (say, a higher --budget-usd); everything else is what the run started with.
     const settings = settingsFrom(o, config, parsed.value);
     checkAgents(run.plan, agents);
-    return { runId: run.id, plan: run.plan, settings, config, agents, resumed: true };
+    const sandbox = runSandbox(o, run.plan, agents, config, settings, root);
+    return { runId: run.id, plan: run.plan, settings, config, agents, resumed: true, sandbox };
   }
 
   let runId: string;
@@ -104,7 +111,8 @@ export async function prepareRun(o: RunOptions, hub: Hub, root: string): Promise
   checkAgents(plan, agents);
   const settings = settingsFrom(o, config, {});
   const limits = { maxParallel: settings.maxParallel, contextBudget: settings.contextBudget };
-  let shown = planToText(plan, planWaves(plan.tasks, limits), limits);
+  const sandbox = runSandbox(o, plan, agents, config, settings, root);
+  let shown = `${planToText(plan, planWaves(plan.tasks, limits), limits)}\n${sandbox.summary}\n`;
   if (!o.yes) {
     if (!o.approve) {
       throw new UserError(
@@ -112,13 +120,33 @@ export async function prepareRun(o: RunOptions, hub: Hub, root: string): Promise
         `run ${runId} is planned but not started: there is no terminal to ask for approval. Review the plan (orchestra plan show), then start it with --yes: orchestra run --resume ${runId} --yes`,
       );
     }
-    shown += await baseForApproval({ root, plan, hub, runId }); // what already fails is known up front
+    shown += await baseForApproval({ root, plan, hub, runId, runner: sandboxedRunner(sandbox.commands) }); // what already fails is known up front
     if (!(await o.approve(plan, shown))) {
       hub.runs.setStatus(runId, 'cancelled');
       throw new UserError('not-approved', `run ${runId} was not approved; nothing was started`);
     }
   }
-  return { runId, plan, settings, config, agents, resumed: false };
+  return { runId, plan, settings, config, agents, resumed: false, sandbox };
+}
+
+function runSandbox(
+  o: RunOptions,
+  plan: Plan,
+  agents: Map<string, AgentDefinition>,
+  config: OrchestraConfig,
+  settings: RunSettings,
+  root: string,
+): RunSandbox {
+  return resolveRunSandbox({
+    plan,
+    agents,
+    unsandboxed: settings.unsandboxed ?? false,
+    network: config.sandbox.network,
+    narrowToOwned: config.sandbox.narrowToOwned,
+    passThrough: config.env.passThrough,
+    readOnly: [root, ...(o.sandboxReadOnly ?? [])],
+    ...(o.sandboxDetection ? { detection: o.sandboxDetection } : {}),
+  });
 }
 
 function settingsFrom(
@@ -133,6 +161,7 @@ function settingsFrom(
     fixRounds: stored.fixRounds ?? config.fixRounds,
     merge: o.merge ?? stored.merge ?? false,
   };
+  if (o.unsandboxed || stored.unsandboxed) s.unsandboxed = true;
   const budgetUsd = o.budgetUsd ?? stored.budgetUsd;
   if (budgetUsd !== undefined) s.budgetUsd = budgetUsd;
   const model = o.model ?? stored.model;

@@ -1,5 +1,6 @@
 import { loadAgents } from '../agents/index.js';
 import { loadConfig } from '../config/index.js';
+import { globSyntaxProblem } from '../domain/globs.js';
 import type { Contract, Plan } from '../domain/plan.js';
 import { planSchema } from '../domain/plan.js';
 import { UserError } from '../errors.js';
@@ -7,7 +8,9 @@ import { createClaudeCodeExecutor, type Executor, newRunId } from '../executor/i
 import { openRunWorktrees } from '../executor/worktrees.js';
 import { openRepo } from '../git/repo.js';
 import { hubPath, openHub } from '../hub/index.js';
+import type { SandboxDetection } from '../sandbox/index.js';
 import { prepareWorktree } from '../workspace/index.js';
+import { resolveRunSandbox, sandboxedSetupRunner } from './sandbox-setup.js';
 import { runTask, type TaskRunOutcome } from './task-runner.js';
 
 /** What `orchestra task run` asks for. */
@@ -28,6 +31,10 @@ export interface SingleTaskOptions {
   homeDir?: string;
   now?: () => Date;
   onEvent?: Parameters<typeof runTask>[0]['onEvent'];
+  /** Run the agent's commands without the OS sandbox (`--unsandboxed`). */
+  unsandboxed?: boolean;
+  /** Seam: what `detectSandbox` would say. */
+  sandboxDetection?: SandboxDetection;
 }
 
 const CONTEXT_SOURCES = ['hub:interfaces'] as const;
@@ -45,6 +52,15 @@ export async function runSingleTask(o: SingleTaskOptions): Promise<TaskRunOutcom
         'bad-context-source',
         `unknown --context-from "${c}"; supported: ${CONTEXT_SOURCES.join(', ')}`,
       );
+  }
+  for (const [flag, globs] of [
+    ['--owns', o.owns],
+    ['--reads', o.reads ?? []],
+  ] as const) {
+    for (const g of globs) {
+      const why = globSyntaxProblem(g);
+      if (why) throw new UserError('glob-syntax', `${flag} "${g}": ${why}`);
+    }
   }
   const repo = await openRepo(o.cwd, o.env ? { env: o.env } : {});
   const config = loadConfig(repo.root);
@@ -77,14 +93,27 @@ export async function runSingleTask(o: SingleTaskOptions): Promise<TaskRunOutcom
         },
       ],
     });
+    const sandbox = resolveRunSandbox({
+      plan,
+      agents: new Map([[agent.name, agent]]),
+      unsandboxed: o.unsandboxed ?? false,
+      network: config.sandbox.network,
+      narrowToOwned: config.sandbox.narrowToOwned,
+      passThrough: config.env.passThrough,
+      readOnly: [repo.root, repo.commonDir],
+      ...(o.sandboxDetection ? { detection: o.sandboxDetection } : {}),
+    });
     const worktrees = await openRunWorktrees({ cwd: repo.root, runId, ...(o.env ? { env: o.env } : {}) });
     hub.runs.create({ id: runId, goal: plan.goal, repo: repo.root, baseCommit: worktrees.base, plan });
     hub.tasks.upsert({ runId, id: 'task', agent: agent.name, status: 'queued' });
+    hub.events.append({ runId, type: 'note', text: sandbox.summary });
     const executor =
       o.executor ??
       createClaudeCodeExecutor({
         settingSources: config.executor.settingSources,
         hungAfterMs: config.lifecycle.hungAfterMs,
+        sandbox: sandbox.agent,
+        envPassThrough: sandbox.passThrough,
         ...(o.env ? { env: o.env } : {}),
       });
     const maxBudgetUsd = o.maxBudgetUsd ?? config.executor.maxBudgetUsd;
@@ -110,6 +139,7 @@ export async function runSingleTask(o: SingleTaskOptions): Promise<TaskRunOutcom
           path,
           config: config.worktree,
           env: { ...process.env, ...o.env },
+          run: sandboxedSetupRunner(sandbox.commands),
         }),
     });
     hub.runs.setStatus(runId, out.status === 'succeeded' ? 'succeeded' : 'failed');

@@ -1,7 +1,14 @@
 import type { Plan } from '../domain/plan.js';
 import { openRepo } from '../git/repo.js';
 import type { Hub } from '../hub/index.js';
-import { type BaseCheck, CriteriaCache, checkBase, preexistingFindings } from '../validator/index.js';
+import {
+  type BaseCheck,
+  type CommandRunner,
+  CriteriaCache,
+  checkBase,
+  preexistingFindings,
+  sandboxedRunner,
+} from '../validator/index.js';
 import type { EngineContext } from './engine-context.js';
 
 /**
@@ -18,12 +25,20 @@ function check(
   root: string,
   base: string,
   plan: Plan,
+  runner: CommandRunner | undefined,
   onProgress?: (line: string) => void,
 ): Promise<BaseCheck> {
   const key = keyOf(root, base, plan);
   let hit = checks.get(key);
   if (!hit) {
-    hit = checkBase({ cwd: root, base, plan, tasks: plan.tasks, ...(onProgress ? { onProgress } : {}) });
+    hit = checkBase({
+      cwd: root,
+      base,
+      plan,
+      tasks: plan.tasks,
+      ...(runner ? { runner } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
     checks.set(key, hit);
     hit.catch(() => checks.delete(key));
   }
@@ -47,7 +62,7 @@ export function criteriaCacheOf(ctx: EngineContext): CriteriaCache {
  */
 export async function checkRunBase(ctx: EngineContext): Promise<BaseCheck> {
   const base = ctx.worktrees.base;
-  const result = await check(ctx.repoRoot, base, ctx.plan);
+  const result = await check(ctx.repoRoot, base, ctx.plan, sandboxedRunner(ctx.sandbox.commands));
   recordBase(ctx.hub, ctx.runId, result);
   return result;
 }
@@ -80,9 +95,11 @@ export async function baseForApproval(settings: {
   plan: Plan;
   hub?: Pick<Hub, 'events'>;
   runId?: string;
+  /** Where the base's criterion commands run (the run's sandbox). */
+  runner?: CommandRunner;
 }): Promise<string> {
   const base = settings.base ?? (await openRepo(settings.root)).head;
-  const result = await check(settings.root, base, settings.plan);
+  const result = await check(settings.root, base, settings.plan, settings.runner);
   if (settings.hub && settings.runId) recordBase(settings.hub, settings.runId, result);
   const failing = preexistingFindings(result);
   const lines = [

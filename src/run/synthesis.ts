@@ -1,4 +1,4 @@
-import { type ValidationReport, validateRun } from '../validator/index.js';
+import { sandboxedRunner, type ValidationReport, validateRun } from '../validator/index.js';
 import type { EngineContext } from './engine-context.js';
 import { escalationReason, outsideOwnership, unownedReason } from './fix-escalation.js';
 import { budgetWouldBeExceeded, playTask } from './play-task.js';
@@ -41,6 +41,7 @@ async function validateOnce(ctx: EngineContext): Promise<ValidationReport | unde
     baseCheck,
     criteriaCache: criteriaCacheOf(ctx),
     ...(final ? {} : { criteriaOf: fresh }),
+    runner: sandboxedRunner(ctx.sandbox.commands),
   });
   ctx.lastReport = report;
   const merged = new Set(report.merges.filter((m) => m.ok).map((m) => m.taskId));

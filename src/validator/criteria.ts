@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { findMatchingGlob } from '../domain/globs.js';
 import type { Task } from '../domain/plan.js';
+import { type CommandSandbox, prepareCommand } from '../sandbox/index.js';
 import type { Finding } from './types.js';
 
 /** Runs one command in a directory; injected so tests and other runners can replace it. */
 export type CommandRunner = (
   command: string,
-  options: { cwd: string; timeoutMs: number },
+  options: { cwd: string; timeoutMs: number; sandbox?: CommandSandbox },
 ) => Promise<{
   exitCode: number | null;
   timedOut: boolean;
@@ -20,17 +21,27 @@ const TAIL_CHARS = 4000;
 /**
  * Run a command through the shell. The shell is used ONLY because the text is a success criterion
  * of the plan file the user approved: it is the user's own command line, run as written in their
- * project, and no other data is ever interpolated into it. The whole process group is killed on
- * timeout so test runners' children do not outlive it.
+ * project, and no other data is ever interpolated into it. With a `sandbox` (a run always gives
+ * one) it runs confined: writable only in `cwd`, a minimal environment without the model's key.
+ * The whole process group is killed on timeout so test runners' children do not outlive it.
  */
-export const shellRunner: CommandRunner = (command, { cwd, timeoutMs }) =>
+export const shellRunner: CommandRunner = (command, { cwd, timeoutMs, sandbox }) =>
   new Promise((resolve) => {
-    const child = spawn(command, {
-      cwd,
-      shell: true,
-      detached: process.platform !== 'win32',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const prepared = sandbox ? prepareCommand(sandbox, { argv: ['/bin/sh', '-c', command], cwd }) : undefined;
+    const child = prepared
+      ? spawn(prepared.command.command, prepared.command.args, {
+          cwd: prepared.command.cwd,
+          env: prepared.command.env,
+          detached: process.platform !== 'win32',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+      : spawn(command, {
+          cwd,
+          shell: true,
+          detached: process.platform !== 'win32',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+    child.on('close', () => prepared?.dispose());
     let output = '';
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-TAIL_CHARS * 2);
@@ -70,6 +81,11 @@ export interface CriterionRun {
   tree: string;
   /** Reused from an earlier run of the same command on the same tree: it did not run again. */
   cached: boolean;
+}
+
+/** A runner that confines every command in `sandbox` (what a run passes to the validator). */
+export function sandboxedRunner(sandbox: CommandSandbox): CommandRunner {
+  return (command, options) => shellRunner(command, { ...options, sandbox });
 }
 
 /** Whether a criterion run failed. */

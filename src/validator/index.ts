@@ -20,6 +20,7 @@ export {
   filesNamedIn,
   routeCriterion,
   runCriteriaOnce,
+  sandboxedRunner,
   shellRunner,
 } from './criteria.js';
 export {

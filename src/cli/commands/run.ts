@@ -21,6 +21,7 @@ interface Flags {
   rebase?: boolean;
   baseline?: string;
   json?: boolean;
+  unsandboxed?: boolean;
 }
 
 /** `orchestra run`: the whole orchestra, from a request (or plan, or stopped run) to an integration branch. */
@@ -52,6 +53,10 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--merge', 'when everything is green, merge the integration branch into your current branch')
     .option('--json', 'emit the event stream as JSON lines, then the outcome')
+    .option(
+      '--unsandboxed',
+      "run agents' commands and success criteria WITHOUT the OS sandbox (only where bubblewrap cannot run; shown in the plan, progress and report)",
+    )
     .addHelpText(
       'after',
       '\nYour checkout and branches are never touched: each task works on orchestra/<run>/<task> in its own worktree\n(in your state directory, never inside the repository), and the result is the branch\norchestra/<run>/integration (merged into your branch only with --merge).\nExit 0 when the integration branch is green, 1 when the run failed or stopped, 2 on bad input.',
@@ -75,6 +80,7 @@ export function register(program: Command, ctx: CliContext): void {
           ...(f.resume ? { resumeRunId: f.resume } : {}),
           ...(f.yes ? { yes: true } : {}),
           ...(f.merge ? { merge: true } : {}),
+          ...(f.unsandboxed ? { unsandboxed: true } : {}),
           ...(f.baseline ? { baseline: 'single-agent' as const } : {}),
           ...(f.model ? { model: f.model } : {}),
           ...(f.maxParallel

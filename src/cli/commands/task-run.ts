@@ -15,6 +15,7 @@ interface RunOptions {
   maxTurns?: string;
   maxBudgetUsd?: string;
   json?: boolean;
+  unsandboxed?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -36,6 +37,10 @@ export const registerRun: TaskSubcommand = (task: Command, ctx: CliContext) => {
       '--json',
       'print one JSON object: runId, taskId, branch, filesChanged, denied, usage, costUsd, status …',
     )
+    .option(
+      '--unsandboxed',
+      "run the agent's commands WITHOUT the OS sandbox (only where bubblewrap cannot run)",
+    )
     .addHelpText(
       'after',
       '\nThe work lands on branch orchestra/<run-id>/task; your checkout, index and branches are not touched.\nExit 0 when the task succeeded, 1 when it failed or was terminated, 2 on bad input.',
@@ -51,6 +56,7 @@ export const registerRun: TaskSubcommand = (task: Command, ctx: CliContext) => {
           reads: o.reads ?? [],
           contextFrom: o.contextFrom ?? [],
           instructions,
+          ...(o.unsandboxed ? { unsandboxed: true } : {}),
           ...(o.model ? { model: o.model } : {}),
           ...(o.maxTurns ? { maxTurns: positiveNumber('--max-turns', o.maxTurns, { integer: true }) } : {}),
           ...(o.maxBudgetUsd ? { maxBudgetUsd: positiveNumber('--max-budget-usd', o.maxBudgetUsd) } : {}),

@@ -1,0 +1,33 @@
+import path from 'node:path';
+import type { SandboxCommand, SandboxSpec } from './spec.js';
+import { SANDBOX_TMP } from './spec.js';
+
+type Mount = { kind: 'ro' | 'rw' | 'tmpfs'; path: string };
+
+/** Path depth, so a parent is mounted before what is inside it (a later parent mount would hide it). */
+const depth = (p: string) => p.split('/').filter(Boolean).length;
+
+/**
+ * The bubblewrap command for a spec: the root read-only, fresh /dev and /proc, a private /tmp, the
+ * given read-only and writable binds, private layers, its own PID and IPC namespaces (no peeking at
+ * other processes' environments), and no network when asked. Argument arrays only.
+ */
+export function bwrapCommand(spec: SandboxSpec, bwrapPath = 'bwrap'): SandboxCommand {
+  const mounts: Mount[] = [
+    ...(spec.readOnly ?? []).map((p) => ({ kind: 'ro' as const, path: path.resolve(p) })),
+    ...spec.writable.map((p) => ({ kind: 'rw' as const, path: path.resolve(p) })),
+    ...(spec.privateDirs ?? []).map((p) => ({ kind: 'tmpfs' as const, path: path.resolve(p) })),
+  ];
+  // Stable sort: parents first; at equal depth the order above (ro, rw, private) holds.
+  mounts.sort((a, b) => depth(a.path) - depth(b.path));
+  const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', SANDBOX_TMP];
+  for (const m of mounts) {
+    if (m.kind === 'ro') args.push('--ro-bind-try', m.path, m.path);
+    else if (m.kind === 'rw') args.push('--bind', m.path, m.path);
+    else args.push('--tmpfs', m.path);
+  }
+  args.push('--unshare-pid', '--unshare-ipc', '--die-with-parent', '--new-session');
+  if (!spec.network) args.push('--unshare-net');
+  args.push('--chdir', spec.cwd, '--', ...spec.argv);
+  return { command: bwrapPath, args, cwd: spec.cwd, env: { ...spec.env, TMPDIR: SANDBOX_TMP } };
+}
