@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { createClaudeCodeExecutor, type Executor, newRunId } from '../executor/index.js';
 import { openRunWorktrees } from '../executor/worktrees.js';
 import { openRepo } from '../git/repo.js';
+import { markRunActive } from '../guard/index.js';
 import { hubPath, openHub } from '../hub/index.js';
 import { runTask, type TaskRunOutcome } from './task-runner.js';
 
@@ -87,6 +88,7 @@ export async function runSingleTask(o: SingleTaskOptions): Promise<TaskRunOutcom
         ...(o.env ? { env: o.env } : {}),
       });
     const maxBudgetUsd = o.maxBudgetUsd ?? config.executor.maxBudgetUsd;
+    const inactive = markRunActive(repo.root, runId); // the collision guard's sign that leases may be live
     const out = await runTask({
       hub,
       executor,
@@ -102,7 +104,7 @@ export async function runSingleTask(o: SingleTaskOptions): Promise<TaskRunOutcom
       ...(maxBudgetUsd ? { maxBudgetUsd } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
       ...(o.now ? { now: o.now } : {}),
-    });
+    }).finally(inactive);
     hub.runs.setStatus(runId, out.status === 'succeeded' ? 'succeeded' : 'failed');
     // The branch is the deliverable: the worktree goes, the branch is the user's to review.
     await worktrees.handOver('task');
