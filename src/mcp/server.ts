@@ -4,19 +4,15 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { isOrchestraError } from '../errors.js';
-import {
-  hubContracts,
-  hubDecisions,
-  hubHandoffs,
-  leasesList,
-  runReport,
-  runStatus,
-  runsList,
-} from './hub-tools.js';
-import { planCheck, planShow } from './plan-tools.js';
-import { type RunStartSettings, runStart } from './run-start.js';
+import type { RunStartArgs, RunStartSettings } from './run-start.js';
 import type { McpContext, ToolResult } from './types.js';
-import { taskContextTool, validateTool } from './work-tools.js';
+import type { ValidateArgs } from './work-tools.js';
+
+// Tool implementations load on their first call: the server must answer `initialize` quickly
+// (Claude Code gives up on a slow MCP server), and the library behind the tools is large.
+const hubTools = () => import('./hub-tools.js');
+const planTools = () => import('./plan-tools.js');
+const workTools = () => import('./work-tools.js');
 
 /** The server's name: Claude Code shows its tools as `mcp__<server>__<tool>`. */
 export const MCP_SERVER_NAME = 'orchestra';
@@ -64,7 +60,7 @@ function toolTable(ctx: McpContext, settings: OrchestraMcpSettings) {
           ),
         })
         .loose(),
-      run: (a: { file: string }) => planCheck(ctx, a),
+      run: async (a: { file: string }) => (await planTools()).planCheck(ctx, a),
     },
     {
       name: 'plan_show',
@@ -94,8 +90,11 @@ function toolTable(ctx: McpContext, settings: OrchestraMcpSettings) {
           mermaid: z.string(),
         })
         .loose(),
-      run: (a: { file: string; maxParallel?: number | undefined; contextBudget?: number | undefined }) =>
-        planShow(ctx, a),
+      run: async (a: {
+        file: string;
+        maxParallel?: number | undefined;
+        contextBudget?: number | undefined;
+      }) => (await planTools()).planShow(ctx, a),
     },
     {
       name: 'run_start',
@@ -121,7 +120,7 @@ function toolTable(ctx: McpContext, settings: OrchestraMcpSettings) {
           watch: z.string(),
         })
         .loose(),
-      run: (a: Parameters<typeof runStart>[1]) => runStart(ctx, a, settings.runStart),
+      run: async (a: RunStartArgs) => (await import('./run-start.js')).runStart(ctx, a, settings.runStart),
     },
     {
       name: 'runs_list',
@@ -140,7 +139,7 @@ function toolTable(ctx: McpContext, settings: OrchestraMcpSettings) {
             .loose(),
         ),
       }),
-      run: () => runsList(ctx),
+      run: async () => (await hubTools()).runsList(ctx),
     },
     {
       name: 'run_status',
@@ -157,7 +156,7 @@ function toolTable(ctx: McpContext, settings: OrchestraMcpSettings) {
           resume: z.string().nullable(),
         })
         .loose(),
-      run: (a: { runId?: string | undefined }) => runStatus(ctx, a),
+      run: async (a: { runId?: string | undefined }) => (await hubTools()).runStatus(ctx, a),
     },
     {
       name: 'run_report',
@@ -165,7 +164,7 @@ function toolTable(ctx: McpContext, settings: OrchestraMcpSettings) {
         "A run's report: tokens, cost and time per layer and task, packets against full context, conflicts and fixes (JSON as structured content, Markdown as text).",
       input: { runId },
       output: anyObject,
-      run: (a: { runId?: string | undefined }) => runReport(ctx, a),
+      run: async (a: { runId?: string | undefined }) => (await hubTools()).runReport(ctx, a),
     },
     {
       name: 'validate',
@@ -182,7 +181,7 @@ function toolTable(ctx: McpContext, settings: OrchestraMcpSettings) {
         noMerge: z.boolean().optional().describe('check in a temporary checkout, write no branch'),
       },
       output: z.object({ ok: z.boolean(), progress: z.array(z.string()) }).loose(),
-      run: (a: Parameters<typeof validateTool>[1]) => validateTool(ctx, a),
+      run: async (a: ValidateArgs) => (await workTools()).validateTool(ctx, a),
     },
     {
       name: 'task_context',
@@ -195,21 +194,22 @@ function toolTable(ctx: McpContext, settings: OrchestraMcpSettings) {
         runId: z.string().min(1).optional(),
       },
       output: z.object({ text: z.string(), tokens: z.number(), budget: z.number() }).loose(),
-      run: (a: Parameters<typeof taskContextTool>[1]) => taskContextTool(ctx, a),
+      run: async (a: Parameters<Awaited<ReturnType<typeof workTools>>['taskContextTool']>[1]) =>
+        (await workTools()).taskContextTool(ctx, a),
     },
     {
       name: 'hub_contracts',
       description: 'The interface contracts of a run, latest version of each (kind, owner, definition).',
       input: { runId },
       output: z.object({ runId: z.string(), contracts: z.array(anyObject) }),
-      run: (a: { runId?: string | undefined }) => hubContracts(ctx, a),
+      run: async (a: { runId?: string | undefined }) => (await hubTools()).hubContracts(ctx, a),
     },
     {
       name: 'hub_decisions',
       description: 'The architecture decisions of a run (from the plan, the tasks and the user).',
       input: { runId },
       output: z.object({ runId: z.string(), decisions: z.array(anyObject) }),
-      run: (a: { runId?: string | undefined }) => hubDecisions(ctx, a),
+      run: async (a: { runId?: string | undefined }) => (await hubTools()).hubDecisions(ctx, a),
     },
     {
       name: 'hub_handoffs',
@@ -217,7 +217,8 @@ function toolTable(ctx: McpContext, settings: OrchestraMcpSettings) {
         'The handoff envelopes of a run (what each task changed, exported, needs and left to do), optionally of one task.',
       input: { runId, taskId: z.string().min(1).optional() },
       output: z.object({ runId: z.string(), handoffs: z.array(anyObject) }),
-      run: (a: { runId?: string | undefined; taskId?: string | undefined }) => hubHandoffs(ctx, a),
+      run: async (a: { runId?: string | undefined; taskId?: string | undefined }) =>
+        (await hubTools()).hubHandoffs(ctx, a),
     },
     {
       name: 'leases',
@@ -229,7 +230,7 @@ function toolTable(ctx: McpContext, settings: OrchestraMcpSettings) {
           z.object({ runId: z.string(), taskId: z.string(), pattern: z.string(), live: z.boolean() }).loose(),
         ),
       }),
-      run: (a: { runId?: string | undefined }) => leasesList(ctx, a),
+      run: async (a: { runId?: string | undefined }) => (await hubTools()).leasesList(ctx, a),
     },
   ] as const;
 }

@@ -79,7 +79,7 @@ export function fixtureRepo(options: { live?: boolean; hub?: boolean } = {}): Fi
     'src/web/index.ts': 'export const web = 1;\n',
     'README.md': '# fixture\n',
   });
-  let endLiveRun = () => undefined as void;
+  let endLiveRun: () => void = () => undefined;
   if (options.hub !== false) {
     const clock = manualClock();
     const hub = openHub({ path: hubPath(root), now: clock.now });
