@@ -27,6 +27,10 @@ if (command === 'guard') {
     'orchestra: the Orchestra package was not found. Install it in the project (npm install --save-dev orchestra) or globally, or set ORCHESTRA_HOME to its directory.\n',
   );
   process.exitCode = 2;
+} else if (command === 'mcp' && rest.length === 0) {
+  // Straight to the server: Claude Code lists the tools of a server only once it has connected.
+  const { serveStdio } = await import(pathToFileURL(join(home, 'dist', 'mcp', 'server.js')).href);
+  await serveStdio({ cwd: process.cwd(), env: process.env });
 } else {
   const { runCli } = await import(pathToFileURL(join(home, 'dist', 'cli', 'main.js')).href);
   process.exitCode = await runCli([command ?? '--help', ...rest]);

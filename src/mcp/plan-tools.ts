@@ -53,6 +53,6 @@ export function planShow(
       warnings: report.problems.map((p) => formatPlanProblem(args.file, p)),
       mermaid,
     },
-    text: `${planToText(plan, schedule, limits)}\n\`\`\`mermaid\n${mermaid}\`\`\`\n`,
+    text: planToText(plan, schedule, limits),
   };
 }

@@ -34,6 +34,7 @@ const runId = z
   .describe('a run id (default: the newest run); runs_list lists them');
 const positiveInt = z.number().int().positive();
 const anyObject = z.object({}).loose();
+const display = z.string().describe("the CLI's rendering of the answer, to show the user as it is");
 
 /** Every tool: its name, description, input shape, output schema and what it does. */
 function toolTable(ctx: McpContext, settings: OrchestraMcpSettings) {
@@ -262,7 +263,12 @@ export function toolError(e: unknown): CallToolResult {
 async function answer(fn: () => ToolResult | Promise<ToolResult>): Promise<CallToolResult> {
   try {
     const r = await fn();
-    return { content: [{ type: 'text', text: r.text }], structuredContent: r.structured };
+    // Claude Code hands the model the structured content (not the text) when there is one, so the
+    // CLI's rendering travels inside it too: `display` is what a command shows the user as it is.
+    return {
+      content: [{ type: 'text', text: r.text }],
+      structuredContent: { ...r.structured, display: r.text },
+    };
   } catch (e) {
     return toolError(e);
   }
@@ -277,7 +283,7 @@ export function createOrchestraMcpServer(settings: OrchestraMcpSettings): McpSer
     const run = t.run as (a: unknown) => ToolResult | Promise<ToolResult>;
     server.registerTool(
       t.name,
-      { description: t.description, inputSchema: t.input, outputSchema: t.output },
+      { description: t.description, inputSchema: t.input, outputSchema: t.output.extend({ display }) },
       (a: unknown) => answer(() => run(a)),
     );
   }

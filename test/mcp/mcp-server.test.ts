@@ -93,7 +93,7 @@ describe('orchestra mcp (stdio, the SDK client)', () => {
       contracts: [{ id: 'greeting', owner: 'api' }],
     });
     expect((shown.structuredContent as { mermaid: string }).mermaid).toMatch(/^graph TD/);
-    expect(text(shown)).toContain('```mermaid');
+    expect(text(shown)).toMatch(/Graph \(mermaid\)\ngraph TD/);
   });
 
   it('answers a bad plan with the tool error the CLI prints, word for word', async () => {
@@ -131,7 +131,9 @@ describe('orchestra mcp (stdio, the SDK client)', () => {
     const cliReport = JSON.parse(
       runOrchestra(['report', 'run-1', '--format', 'json'], { cwd: repo.root }).stdout,
     );
-    expect(report.structuredContent).toEqual(cliReport);
+    const { display, ...reportJson } = report.structuredContent as Record<string, unknown>;
+    expect(reportJson).toEqual(cliReport);
+    expect(display).toBe(text(report));
     expect(text(report)).toMatch(/^# /m);
 
     const contracts = await call(client, 'hub_contracts', { runId: 'run-1' });
