@@ -1,4 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 // Deep import on purpose: domain/index loads zod, which alone costs more than the hook's budget.
 import { matchesGlob } from '../domain/globs.js';
@@ -8,6 +10,20 @@ import type { LeaseHit } from './guard.js';
 // The hub's LIVE_TASK_STATUSES, repeated: hub/tasks.ts loads zod. guard.test.ts holds them equal.
 /** Task statuses whose leases are live. */
 export const GUARD_LIVE_STATUSES: readonly string[] = ['queued', 'running'];
+
+/**
+ * better-sqlite3's addon, named directly: its default lookup (the `bindings` package) probes many
+ * paths on every start, which this hook pays on every write tool call of a session during a run.
+ */
+const NATIVE_BINDING = ((): string | undefined => {
+  try {
+    const dir = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
+    const file = join(dir, 'build', 'Release', 'better_sqlite3.node');
+    return existsSync(file) ? file : undefined;
+  } catch {
+    return undefined;
+  }
+})();
 
 /** What the guard asks the hub. */
 export interface LeaseQuery {
@@ -38,7 +54,12 @@ interface Row {
 export function leaseHits(q: LeaseQuery): { hits: LeaseHit[]; inTaskWorktree?: string } {
   // better-sqlite3 would create a missing file; a run marked active without its hub is unreadable.
   if (!existsSync(q.hubFile)) throw new Error('the file does not exist');
-  const db = new Database(q.hubFile, { readonly: true, fileMustExist: true, timeout: 2000 });
+  const db = new Database(q.hubFile, {
+    readonly: true,
+    fileMustExist: true,
+    timeout: 2000,
+    ...(NATIVE_BINDING ? { nativeBinding: NATIVE_BINDING } : {}),
+  });
   try {
     const worktrees = db
       .prepare(
