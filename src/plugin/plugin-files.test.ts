@@ -18,7 +18,7 @@ describe('the plugin files', () => {
   it('name only tools the MCP server has, with the prefix Claude Code gives plugin servers', () => {
     for (const f of readdirSync(join(PLUGIN_DIR, 'commands'))) {
       const text = read(PLUGIN_DIR, 'commands', f);
-      expect(text, f).toMatch(/^---\ndescription: .{20,}\n/);
+      expect(text, f).toMatch(/^---\n\n?description: .{20,}\n/);
       for (const m of text.matchAll(/mcp__plugin_orchestra_orchestra__(\w+)/g))
         expect(MCP_TOOL_NAMES, `${f}: ${m[1]}`).toContain(m[1]);
       for (const m of text.matchAll(/`(\w+_\w+|validate|leases)`/g))

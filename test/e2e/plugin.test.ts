@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -285,7 +285,6 @@ describe('the Orchestra plugin in the real Claude Code binary', () => {
         );
       }
       expect(existsSync(join(repo.root, 'src/web/y.ts'))).toBe(false);
-      mkdirSync(join(repo.root, 'tmp'), { recursive: true });
     }, 180_000);
   });
 });
