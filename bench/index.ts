@@ -1,10 +1,17 @@
 import type { BenchModule } from './bench-module.js';
+import { hookBench } from './hook.js';
 import { schedulerBench } from './scheduler.js';
 import { sandboxBench, securityBench } from './security.js';
 import { validatorBench } from './validator.js';
 
 /** Every benchmark; add a module here to have it in `npm run bench`. */
-const benches: readonly BenchModule[] = [schedulerBench, validatorBench, sandboxBench, securityBench];
+const benches: readonly BenchModule[] = [
+  schedulerBench,
+  validatorBench,
+  sandboxBench,
+  securityBench,
+  hookBench,
+];
 
 const json = process.argv.includes('--json');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);

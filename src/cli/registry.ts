@@ -3,7 +3,9 @@ import * as agents from './commands/agents.js';
 import * as clean from './commands/clean.js';
 import * as demo from './commands/demo.js';
 import * as init from './commands/init.js';
+import * as mcp from './commands/mcp.js';
 import * as plan from './commands/plan.js';
+import * as plugin from './commands/plugin.js';
 import * as report from './commands/report.js';
 import * as run from './commands/run.js';
 import * as runs from './commands/runs.js';
@@ -26,4 +28,6 @@ export const commandModules: readonly CommandModule[] = [
   task,
   validate,
   clean,
+  plugin,
+  mcp,
 ];

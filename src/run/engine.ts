@@ -4,6 +4,7 @@ import { identityArgs } from '../executor/worktree-commit.js';
 import { git } from '../git/git.js';
 import { openRepo } from '../git/repo.js';
 import { gitWrite } from '../git/write.js';
+import { markRunActive } from '../guard/index.js';
 import { hubPath, openHub } from '../hub/index.js';
 import { integrationBranch, integrationWorktreePath } from '../validator/index.js';
 import { runBaseline } from './baseline.js';
@@ -25,6 +26,7 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
   const repo = await openRepo(o.cwd, envOpt);
   const rawHub = openHub({ path: hubPath(repo.root), ...(o.now ? { now: o.now } : {}) });
   const hub = observeHub(rawHub, o.onEvent);
+  let inactive = (): void => undefined;
   try {
     const prep = await prepareRun(
       { ...o, sandboxReadOnly: [repo.commonDir, ...(o.sandboxReadOnly ?? [])] },
@@ -47,6 +49,7 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
     hub.runs.setBase(runId, worktrees.base);
     hub.runs.setConfig(runId, { ...settings });
     hub.runs.setStatus(runId, 'running');
+    inactive = markRunActive(repo.root, runId); // the collision guard's sign that leases may be live
     if (prep.resumed) {
       hub.events.append({ runId, type: 'note', text: `resumed by process ${process.pid}` });
       if (o.rebase && stored.baseCommit !== worktrees.base)
@@ -122,6 +125,7 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
     if (outcome.status !== 'stopped') await closeRun(ctx, outcome.status === 'succeeded');
     return outcome;
   } finally {
+    inactive();
     rawHub.close();
   }
 }

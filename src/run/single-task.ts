@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { createClaudeCodeExecutor, type Executor, newRunId } from '../executor/index.js';
 import { openRunWorktrees } from '../executor/worktrees.js';
 import { openRepo } from '../git/repo.js';
+import { markRunActive } from '../guard/index.js';
 import { hubPath, openHub } from '../hub/index.js';
 import type { SandboxDetection } from '../sandbox/index.js';
 import { prepareWorktree } from '../workspace/index.js';
@@ -117,6 +118,7 @@ export async function runSingleTask(o: SingleTaskOptions): Promise<TaskRunOutcom
         ...(o.env ? { env: o.env } : {}),
       });
     const maxBudgetUsd = o.maxBudgetUsd ?? config.executor.maxBudgetUsd;
+    const inactive = markRunActive(repo.root, runId); // the collision guard's sign that leases may be live
     const out = await runTask({
       hub,
       executor,
@@ -141,7 +143,7 @@ export async function runSingleTask(o: SingleTaskOptions): Promise<TaskRunOutcom
           env: { ...process.env, ...o.env },
           run: sandboxedSetupRunner(sandbox.commands),
         }),
-    });
+    }).finally(inactive);
     hub.runs.setStatus(runId, out.status === 'succeeded' ? 'succeeded' : 'failed');
     // The branch is the deliverable: the worktree goes, the branch is the user's to review.
     await worktrees.handOver('task');

@@ -11,15 +11,19 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--force', 'overwrite agent files that differ from the built-in templates')
     .option('--json', 'print what happened to each file as JSON')
+    .option('--plugin', 'also install the Orchestra plugin for Claude Code (as orchestra plugin install)')
     .action(
-      action(ctx, async (opts: { force?: boolean; json?: boolean }) => {
+      action(ctx, async (opts: { force?: boolean; json?: boolean; plugin?: boolean }) => {
         const { initProject } = await import('../../agents/index.js');
         const { relative } = await import('node:path');
         const report = initProject({ cwd: ctx.io.cwd, force: opts.force === true });
+        const plugin = opts.plugin ? await import('./plugin.js') : undefined;
+        const installed = plugin ? await plugin.installForProject(ctx, {}) : undefined;
         if (opts.json) {
-          printJson(ctx.io, report);
+          printJson(ctx.io, installed ? { ...report, plugin: installed } : report);
           return 0;
         }
+        if (plugin && installed) ctx.io.stdout(plugin.installLines(installed));
         const width = Math.max(...report.files.map((f) => f.status.length));
         for (const f of report.files)
           ctx.io.stdout(`${f.status.padEnd(width)}  ${relative(ctx.io.cwd, f.path) || f.path}\n`);
