@@ -6,7 +6,7 @@ import { query as sdkQuery } from '@anthropic-ai/claude-agent-sdk';
 import type { EventPayload } from '../domain/event.js';
 import { toJsonSchema } from '../domain/schemas.js';
 import { claudeCodeOutcome } from './claude-code-outcome.js';
-import { buildSystemPrompt } from './claude-code-prompt.js';
+import { buildSystemPrompt, presetSystemPrompt } from './claude-code-prompt.js';
 import type {
   Execution,
   ExecutionOutcome,
@@ -173,10 +173,13 @@ export function createClaudeCodeExecutor(settings: ClaudeCodeExecutorSettings = 
     const maxBudgetUsd = request.maxBudgetUsd ?? settings.maxBudgetUsd;
     const sdkOptions: Options = {
       cwd: request.cwd,
-      systemPrompt: buildSystemPrompt(
-        { taskId: request.taskId, agent: agent.name, runId: request.runId },
-        agent.prompt,
-        request.packet,
+      // Claude Code's own prompt (tools, environment, git) stays; Orchestra's text is appended after it.
+      systemPrompt: presetSystemPrompt(
+        buildSystemPrompt(
+          { taskId: request.taskId, agent: agent.name, runId: request.runId },
+          agent.prompt,
+          request.packet,
+        ),
       ),
       tools: specialistTools(agent.tools),
       disallowedTools: [...new Set([...NESTED_AGENT_TOOLS, ...(agent.disallowedTools ?? [])])],

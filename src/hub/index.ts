@@ -23,6 +23,7 @@ export {
   type PacketSettings,
 } from './packet.js';
 export { fitSections } from './packet-fit.js';
+export { importsOf, loadProjectMemory, type MemoryFile, renderProjectMemory } from './packet-memory.js';
 export {
   type FetchHint,
   type PacketContract,

@@ -14,7 +14,7 @@ import {
   emptyUsage,
 } from '../executor/index.js';
 import type { RunWorktrees } from '../executor/worktrees.js';
-import { buildPacket, type Hub } from '../hub/index.js';
+import { buildPacket, type Hub, loadProjectMemory } from '../hub/index.js';
 import { createLifecycleMonitor, type LifecycleThresholds, summarizeAttempt } from '../lifecycle/index.js';
 
 /** How one attempt of a task ended. */
@@ -203,6 +203,8 @@ async function runAttempt(
     agent: s.agent,
     hub: { hub, runId },
     ...(s.packetBudget ? { budget: s.packetBudget } : {}),
+    // The project's own instructions, as Claude Code would load them in this worktree.
+    memory: loadProjectMemory({ root: cwd }),
   });
   const full = await s.fullContextTokens?.(cwd).catch(() => undefined);
   hub.events.append({
@@ -320,10 +322,12 @@ async function runAttempt(
   };
 }
 
-/** The user turn: the task, a continuation from a handoff, or the validator's fixes first. */
-function promptFor(task: Task, o: { respawned: boolean; fixes: number }): string {
-  if (o.respawned) return `Continue the task from the handoff in your context: ${task.title}`;
-  if (o.fixes > 0)
-    return `Fix the ${o.fixes === 1 ? 'problem' : `${o.fixes} problems`} under "Fix first" in your context, then finish the task: ${task.title}`;
-  return task.instructions || task.title;
+/**
+ * The first user turn only says to begin: the task, its instructions and any fixes are in the
+ * system prompt, once.
+ */
+export function promptFor(task: Task, o: { respawned: boolean; fixes: number }): string {
+  if (o.respawned) return `Continue task ${task.id} from where the previous attempt stopped.`;
+  if (o.fixes > 0) return `Begin task ${task.id}: fix first, then finish.`;
+  return `Begin task ${task.id}.`;
 }
