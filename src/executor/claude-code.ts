@@ -7,6 +7,7 @@ import type { EventPayload } from '../domain/event.js';
 import { toJsonSchema } from '../domain/schemas.js';
 import { claudeCodeOutcome } from './claude-code-outcome.js';
 import { buildSystemPrompt, presetSystemPrompt } from './claude-code-prompt.js';
+import { seedConfigDir } from './claude-login.js';
 import type {
   Execution,
   ExecutionOutcome,
@@ -42,7 +43,10 @@ export interface ClaudeCodeExecutorSettings {
   pathToClaudeCodeExecutable?: string;
   /** Base environment of every process (default: process.env); CLAUDECODE is always removed. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** CLAUDE_CONFIG_DIR for every process; default: a private temp dir per run, removed afterwards. */
+  /**
+   * CLAUDE_CONFIG_DIR for every process; default: a private temp dir per process, removed
+   * afterwards, holding only the user's subscription login when there is one.
+   */
   configDir?: string;
   /** Settings Claude Code loads (default none: user and project settings stay out). */
   settingSources?: Array<'user' | 'project' | 'local'>;
@@ -167,6 +171,10 @@ export function createClaudeCodeExecutor(settings: ClaudeCodeExecutorSettings = 
 
     const ownConfigDir = settings.configDir === undefined;
     const configDir = settings.configDir ?? mkdtempSync(path.join(tmpdir(), 'orchestra-claude-'));
+    // The private config dir loads no user settings, hooks or plugins, but carries the user's
+    // subscription login (`claude` logged in), refreshed tokens going back to the user's copy.
+    const baseEnv = { ...(settings.env ?? process.env), ...request.env };
+    const syncLogin = ownConfigDir ? seedConfigDir(configDir, baseEnv) : () => {};
     const agent = request.agent;
     const model = request.model ?? (agent.model && agent.model !== 'inherit' ? agent.model : settings.model);
     const maxTurns = request.maxTurns ?? agent.maxTurns ?? settings.maxTurns;
@@ -242,6 +250,7 @@ export function createClaudeCodeExecutor(settings: ClaudeCodeExecutorSettings = 
         if (watchdog !== undefined) timers.clearTimeout(watchdog);
         options.signal?.removeEventListener('abort', onAbort);
         if (!abort.signal.aborted && stopping) abort.abort();
+        syncLogin();
         if (ownConfigDir) rmSync(configDir, { recursive: true, force: true });
       }
       const out = claudeCodeOutcome({

@@ -7,6 +7,7 @@ export {
 } from './claude-code.js';
 export type { TaskIdentity } from './claude-code-prompt.js';
 export { buildSystemPrompt, TASK_HEADER_KEYS, taskHeader } from './claude-code-prompt.js';
+export { detectLogin, type LoginInfo, type LoginKind, seedConfigDir, userConfigDir } from './claude-login.js';
 export type {
   Denial,
   Execution,
