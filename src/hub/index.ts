@@ -41,8 +41,10 @@ export {
 } from './tasks.js';
 export { loadTokenizer, type Tokenizer } from './tokens.js';
 export {
+  estimateCostUsd,
   type NewUsage,
   USAGE_LAYERS,
+  type UsageKey,
   type UsageLayer,
   type UsageRecord,
   type UsageTotals,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentDefinition } from '../domain/agent.js';
-import type { EventPayload, Usage } from '../domain/event.js';
+import { type EventPayload, type Usage, usageSchema } from '../domain/event.js';
 import type { Plan, Task } from '../domain/plan.js';
 import type { TaskResult } from '../domain/task-result.js';
 import {
@@ -14,7 +14,7 @@ import {
   emptyUsage,
 } from '../executor/index.js';
 import type { RunWorktrees } from '../executor/worktrees.js';
-import { buildPacket, type Hub, loadProjectMemory } from '../hub/index.js';
+import { buildPacket, estimateCostUsd, type Hub, loadProjectMemory } from '../hub/index.js';
 import { createLifecycleMonitor, type LifecycleThresholds, summarizeAttempt } from '../lifecycle/index.js';
 
 /** How one attempt of a task ended. */
@@ -64,7 +64,8 @@ export interface TaskRunnerSettings {
   maxAttempts?: number;
   model?: string;
   maxTurns?: number;
-  maxBudgetUsd?: number;
+  /** A cap per attempt, or a function giving each attempt's cap when it starts (the run's budget). */
+  maxBudgetUsd?: number | (() => number | undefined);
   packetBudget?: number;
   /** The model's context window in tokens (default from the model id). */
   contextWindow?: number;
@@ -226,9 +227,25 @@ async function runAttempt(
   const events: EventPayload[] = [];
   let execution: Execution | undefined;
   let stopReason: string | undefined;
+  const layer = s.layer ?? 'specialist';
+  const model = s.model ?? s.agent.model ?? null;
   const onEvent = (e: EventPayload) => {
     events.push(e);
     hub.events.append({ runId, taskId: task.id, ...e });
+    // Each model turn is accounted as it streams: a killed attempt's spending stays in the hub.
+    if (e.type === 'usage') {
+      const u = usageSchema.parse(e.usage);
+      const turnModel = e.model ?? model;
+      hub.usage.add({
+        runId,
+        taskId: task.id,
+        attempt,
+        layer,
+        model: turnModel,
+        ...u,
+        costUsd: estimateCostUsd(turnModel, u),
+      });
+    }
     s.onEvent?.(e, attempt);
     const v = monitor.observe(e);
     if (v.action === 'terminate' && stopReason === undefined) {
@@ -236,6 +253,7 @@ async function runAttempt(
       void execution?.terminate(stopReason);
     }
   };
+  const cap = typeof s.maxBudgetUsd === 'function' ? s.maxBudgetUsd() : s.maxBudgetUsd;
   execution = s.executor.start(
     {
       runId,
@@ -252,7 +270,7 @@ async function runAttempt(
       ...(s.ownerOf ? { ownerOf: s.ownerOf } : {}),
       ...(s.model ? { model: s.model } : {}),
       ...(s.maxTurns ? { maxTurns: s.maxTurns } : {}),
-      ...(s.maxBudgetUsd ? { maxBudgetUsd: s.maxBudgetUsd } : {}),
+      ...(cap ? { maxBudgetUsd: cap } : {}),
       ...(s.env ? { env: s.env } : {}),
       ...(s.mcpServers ? { mcpServers: s.mcpServers(task.id, cwd) } : {}),
     },
@@ -260,15 +278,12 @@ async function runAttempt(
   );
   if (stopReason !== undefined) void execution.terminate(stopReason);
   const outcome = await execution.outcome;
-  hub.usage.add({
-    runId,
-    taskId: task.id,
-    attempt,
-    layer: s.layer ?? 'specialist',
-    model: s.model ?? s.agent.model ?? null,
-    ...outcome.usage,
-    costUsd: outcome.costUsd,
-  });
+  // The binary's own totals replace the streamed estimates when it reported them.
+  hub.usage.settleAttempt(
+    { runId, taskId: task.id, attempt, layer },
+    { model, ...outcome.usage, costUsd: outcome.costUsd },
+    outcome.numTurns > 0 || outcome.costUsd > 0,
+  );
   const verdict = monitor.verdict();
   let handoffStored = false;
   if (
