@@ -114,6 +114,8 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
       excludedDependencies: config.excludedDependencies,
     });
     const runId = newRunId(o.now ? { now: o.now } : {});
+    const now = o.now ?? (() => new Date());
+    const startedAt = now().getTime();
     const executor = o.executor ?? createClaudeCodeExecutor({ ...(o.env ? { env: o.env } : {}) });
     const agent: AgentDefinition = { ...orchestrator, tools: readOnly(orchestrator.tools) };
     const model =
@@ -188,6 +190,13 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
     const record = (status: 'planning' | 'failed', plan: Plan | null) => {
       hub.runs.create({ id: runId, goal: o.request, repo: repo.root, plan, status });
       hub.usage.add({ runId, layer: 'orchestrator', model, ...usage, costUsd });
+      hub.events.append({
+        runId,
+        type: 'plan.created',
+        rounds: outcome.rounds.length,
+        durationMs: Math.max(0, now().getTime() - startedAt),
+        ok: plan !== null,
+      });
     };
     if (!outcome.ok) {
       record('failed', null); // the cost is accounted; nothing runnable is stored

@@ -2,6 +2,7 @@ import { realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { runDemo } from '../../src/demo/index.js';
 import type { PlanInput } from '../../src/domain/plan.js';
 import { createClaudeCodeExecutor } from '../../src/executor/index.js';
 import { openHub } from '../../src/hub/index.js';
@@ -205,4 +206,23 @@ describe('what the agents receive (real binary, scripted model)', () => {
       .flatMap((e) => (e.type === 'packet.built' ? [`${e.taskId}: ${e.tokens}`] : []));
     console.log(`packet tokens (four-task chain): ${packets.join(', ')}`);
   }, 240_000);
+
+  it('the demo plan: preset kept, role first, no line of 40 characters twice in any request', async () => {
+    const tmp = tempDir('orchestra-prompt-demo-');
+    cleanup.push(tmp.remove);
+    const r = await runDemo({ tmpDir: realpathSync(tmp.path) });
+    expect(r.outcome.status, r.outcome.reason).toBe('succeeded');
+    const turns = turnRequests(r.requests);
+    expect(turns.length).toBeGreaterThan(10);
+    for (const body of turns) {
+      const system = systemText(body);
+      expect(system).toMatch(PRESET_MARK);
+      expect(repeatedLines(requestText(body))).toEqual([]);
+      const role = system.indexOf('# Your role: ');
+      expect(role).toBeGreaterThan(0);
+      expect(role).toBeLessThan(system.indexOf('orchestra-task: '));
+    }
+    const packets = r.report.tasks.map((t) => `${t.id}: ${t.packet?.tokens ?? '?'}`);
+    console.log(`packet tokens (demo): ${packets.join(', ')}`);
+  }, 300_000);
 });
