@@ -65,7 +65,7 @@ export function packetSections(s: PacketSources): PacketSection[] {
         fetch: { kind: 'agent', id: who },
       });
   }
-  if (s.memory && s.memory.trim())
+  if (s.memory?.trim())
     out.push({
       name: 'project-memory',
       priority: 85,

@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 /** A line of AGENTS.md no other file has: it must reach every agent exactly once. */
-export const AGENTS_LINE = 'Keep AGENTS.md updated whenever the module layout of src/ changes.';
+const AGENTS_LINE = 'Keep AGENTS.md updated whenever the module layout of src/ changes.';
 /** Claude Code's own system prompt (the preset) opens with this. */
 const PRESET_MARK = /You are an? (?:interactive )?agent|You are Claude Code/;
 
@@ -52,7 +52,7 @@ type TaskId = keyof typeof FILES;
 const CHAIN: TaskId[] = ['model', 'store', 'api', 'cli'];
 
 /** Four tasks in a chain, each consuming the contract of the one before. */
-export const CHAIN_PLAN: PlanInput = {
+const CHAIN_PLAN: PlanInput = {
   version: 1,
   goal: 'A small item list with a store, an API and a CLI',
   architecture: {
