@@ -152,10 +152,10 @@ export function packetSections(s: PacketSources): PacketSection[] {
       name: 'fixes',
       priority: 88,
       required: false,
-      text: [
+      text: onceEach([
         '## Fix first (found by the integration validator, or asked by another task)',
         ...s.openFixes.map(renderFix),
-      ].join('\n'),
+      ]),
       fetch: { kind: 'fixes', id: task.id },
     });
   if (task.successCriteria.length > 0)
@@ -289,7 +289,26 @@ function focusFor(focus: string, taskId: string): string {
 function renderFix(f: FixTask): string {
   const parts = [`- ${f.description}`];
   if (f.contractId) parts.push(`  contract: ${f.contractId}`);
-  if (f.expected) parts.push(`  expected: ${f.expected}`);
-  if (f.actual) parts.push(`  actual: ${f.actual}`);
+  // The validator's description often quotes the compiler message already.
+  if (f.expected && !f.description.includes(f.expected)) parts.push(`  expected: ${f.expected}`);
+  if (f.actual && !f.description.includes(f.actual)) parts.push(`  actual: ${f.actual}`);
   return parts.join('\n');
+}
+
+/**
+ * The lines of a section with every long line (40 characters or more) kept once: two fixes found
+ * for one cause quote the same compiler message.
+ */
+function onceEach(blocks: readonly string[]): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const line of blocks.join('\n').split('\n')) {
+    const key = line.trim().replace(/^- /, '');
+    if (key.length >= 40) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    out.push(line);
+  }
+  return out.join('\n');
 }

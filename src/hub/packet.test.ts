@@ -280,3 +280,25 @@ describe('context packets', () => {
     );
   });
 });
+
+describe('open fixes', () => {
+  it('quote one compiler message once, however many fixes carry it', async () => {
+    const h = openHub({ path: ':memory:' });
+    try {
+      h.runs.create({ id: 'r1', goal: plan.goal, repo: '/repo', plan });
+      const message = "Property 'userId' is missing in type 'Operation' but required in type 'Operation'.";
+      for (let i = 0; i < 2; i++)
+        h.fixes.add({
+          runId: 'r1',
+          ownerTask: 'server',
+          description: `Fix: make src/server/hub.ts type-check:\n- ${message}`,
+          actual: message,
+        });
+      const p = await buildPacket({ plan, taskId: 'server', hub: { hub: h, runId: 'r1' } });
+      expect(p.text.split(message).length - 1).toBe(1);
+      expect(p.text).toContain('Fix: make src/server/hub.ts type-check:');
+    } finally {
+      h.close();
+    }
+  });
+});
