@@ -42,11 +42,21 @@ function unreservedUsd(ctx: EngineContext, budget: number): number {
   return budget - spentUsd(ctx) - outstandingUsd(ctx);
 }
 
-/** Whether no further task should start: what is left unreserved is too little for one. */
+/** What one specialist attempt has cost on average so far (0 before any). */
+function averageAttemptUsd(ctx: EngineContext): number {
+  const rows = ctx.hub.usage.list(ctx.runId).filter((u) => u.layer === 'specialist');
+  const attempts = new Set(rows.map((u) => `${u.taskId}#${u.attempt}`)).size;
+  return attempts ? rows.reduce((s, u) => s + u.costUsd, 0) / attempts : 0;
+}
+
+/**
+ * Whether no further task should start: what is left unreserved is less than an attempt has cost
+ * so far (or than a sliver of the budget), so the run stops cleanly and can be resumed.
+ */
 export function budgetWouldBeExceeded(ctx: EngineContext): boolean {
   const budget = ctx.settings.budgetUsd;
   if (budget === undefined) return false;
-  return unreservedUsd(ctx, budget) <= budget * MIN_SHARE;
+  return unreservedUsd(ctx, budget) <= Math.max(budget * MIN_SHARE, averageAttemptUsd(ctx));
 }
 
 /** Tasks that could run now: queued or running, every dependency merged. */
