@@ -84,3 +84,43 @@ export function parseFrontmatter(yaml: string, firstLine = 2): ParsedFrontmatter
   const data = errors.length > 0 ? undefined : (doc.toJS() as unknown);
   return { data, errors, keyLines, itemLines };
 }
+
+/** A spot in an agent file's frontmatter that common formatters rewrite. */
+export interface FormatterRewrite {
+  line: number;
+  message: string;
+}
+
+/**
+ * Where the project's formatter would rewrite the frontmatter: a blank line after the opening
+ * `---` (Prettier and oxfmt remove it; Biome inserts one), a blank line before the closing one,
+ * trailing whitespace. A file the formatter rewrites turns the user's format check red.
+ */
+export function formatterRewrites(
+  text: string,
+  style: 'prettier' | 'biome' = 'prettier',
+): FormatterRewrite[] {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (!FENCE.test(lines[0] ?? '')) return [];
+  const close = lines.findIndex((l, i) => i > 0 && FENCE.test(l));
+  if (close === -1) return [];
+  const out: FormatterRewrite[] = [];
+  const blankAfterOpen = close > 1 && (lines[1] ?? '').trim() === '';
+  if (style === 'prettier' && blankAfterOpen)
+    out.push({
+      line: 2,
+      message: 'blank line after the opening "---": Prettier and oxfmt remove it, so their check fails',
+    });
+  if (style === 'biome' && !blankAfterOpen)
+    out.push({
+      line: 1,
+      message: 'no blank line after the opening "---": Biome inserts one, so its check fails',
+    });
+  const firstKey = blankAfterOpen ? 2 : 1;
+  if (close > firstKey + 1 && (lines[close - 1] ?? '').trim() === '')
+    out.push({ line: close, message: 'blank line before the closing "---": formatters remove it' });
+  for (let i = 0; i <= close; i++)
+    if (/[ \t]+$/.test(lines[i] ?? '') && (lines[i] ?? '').trim() !== '')
+      out.push({ line: i + 1, message: 'trailing whitespace in the frontmatter: formatters remove it' });
+  return out;
+}

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { CONFIG_FILE_NAME } from '../config/load.js';
 import { projectRoot } from '../config/repo-root.js';
 import { CONFIG_TEMPLATE } from '../config/template.js';
+import { frontMatterStyle, styleFrontMatter } from './formatter-style.js';
 import { BUILTIN_AGENT_NAMES, BUILTIN_AGENTS_DIR } from './templates.js';
 
 /** Settings of `initProject`. */
@@ -55,9 +56,11 @@ export function initProject(options: InitProjectOptions): InitReport {
   const agentsDir = join(root, '.claude', 'agents');
   mkdirSync(agentsDir, { recursive: true });
   const files: InitFileReport[] = [];
+  // The front matter as the project's own formatter writes it, so its check stays green.
+  const style = frontMatterStyle(root);
 
   for (const name of BUILTIN_AGENT_NAMES) {
-    const template = readFileSync(join(templatesDir, `${name}.md`), 'utf8');
+    const template = styleFrontMatter(readFileSync(join(templatesDir, `${name}.md`), 'utf8'), style);
     const path = join(agentsDir, `${name}.md`);
     const existing = readIfExists(path);
     let status: InitFileStatus;

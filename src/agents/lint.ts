@@ -1,6 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { projectRoot } from '../config/repo-root.js';
 import { UserError } from '../errors.js';
+import { frontMatterStyle } from './formatter-style.js';
+import { formatterRewrites } from './frontmatter.js';
 import { type LoadAgentsOptions, loadAgents, readAgentDir } from './load.js';
 import type { AgentProblem } from './problem.js';
 
@@ -12,6 +15,26 @@ export interface AgentLintReport {
   problems: AgentProblem[];
   errors: number;
   warnings: number;
+}
+
+/** Warnings where the project's formatter would rewrite an agent file's frontmatter. */
+function formatterWarnings(files: readonly string[], root: string): AgentProblem[] {
+  const style = frontMatterStyle(root);
+  return files.flatMap((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return []; // unreadable files are reported by the loader
+    }
+    return formatterRewrites(text, style).map((r) => ({
+      file,
+      line: r.line,
+      severity: 'warning' as const,
+      code: 'formatter-rewrite' as const,
+      message: r.message,
+    }));
+  });
 }
 
 function report(files: string[], problems: AgentProblem[]): AgentLintReport {
@@ -36,10 +59,10 @@ export function lintAgentDir(dir: string): AgentLintReport {
   const nested = join(abs, '.claude', 'agents');
   const target = existsSync(nested) ? nested : abs;
   const { results, files } = readAgentDir(target, 'project');
-  return report(
-    files,
-    results.flatMap((r) => r.problems),
-  );
+  return report(files, [
+    ...results.flatMap((r) => r.problems),
+    ...formatterWarnings(files, target === nested ? abs : projectRoot(abs)),
+  ]);
 }
 
 /** Lint the project-scope agents `loadAgents` sees from `cwd` (every `.claude/agents` up to the repo root). */
@@ -47,8 +70,8 @@ export function lintProject(options: LoadAgentsOptions): AgentLintReport {
   const loaded = loadAgents({ ...options, builtinDir: false });
   const files = loaded.files.filter((f) => f.scope === 'project').map((f) => f.path);
   const inProject = new Set(files);
-  return report(
-    files,
-    loaded.problems.filter((p) => inProject.has(p.file)),
-  );
+  return report(files, [
+    ...loaded.problems.filter((p) => inProject.has(p.file)),
+    ...formatterWarnings(files, projectRoot(resolve(options.cwd))),
+  ]);
 }

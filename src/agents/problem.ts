@@ -17,7 +17,8 @@ export type AgentProblemCode =
   | 'invalid-field'
   | 'unknown-key'
   | 'duplicate-name'
-  | 'empty-prompt';
+  | 'empty-prompt'
+  | 'formatter-rewrite';
 
 /** One problem in one agent file: where (file, 1-based line), how bad, and why. */
 export interface AgentProblem {

@@ -2,6 +2,7 @@ import type { CommandModule } from './command.js';
 import * as agents from './commands/agents.js';
 import * as clean from './commands/clean.js';
 import * as demo from './commands/demo.js';
+import * as doctor from './commands/doctor.js';
 import * as init from './commands/init.js';
 import * as mcp from './commands/mcp.js';
 import * as plan from './commands/plan.js';
@@ -17,6 +18,7 @@ import * as validate from './commands/validate.js';
 /** Every command module, in the order `--help` lists them. */
 export const commandModules: readonly CommandModule[] = [
   init,
+  doctor,
   demo,
   agents,
   plan,

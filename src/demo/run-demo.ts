@@ -3,7 +3,7 @@ import { runOrchestra } from '../run/engine.js';
 import type { RunOutcome } from '../run/engine-types.js';
 import { buildReport } from '../run/report.js';
 import type { RunReport } from '../run/report-types.js';
-import { startModelServer } from '../testing/index.js';
+import { type RecordedRequest, startModelServer } from '../testing/index.js';
 import { createDemoRepo, type DemoRepoSettings } from './sample-repo.js';
 import { type DemoScenario, demoScenario } from './scenario.js';
 
@@ -35,6 +35,8 @@ export interface DemoResult {
   durationMs: number;
   /** Model requests the scripted server answered. */
   modelRequests: number;
+  /** Every request the scripted server received, in full (what the agents really sent). */
+  requests: readonly RecordedRequest[];
   /** Requests the script could not answer and scripted turns never requested (empty when it played as written). */
   scriptProblems: string[];
 }
@@ -93,6 +95,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
       keptDir: keep ? world.root : null,
       durationMs: Date.now() - started,
       modelRequests: server.requests.filter((r) => r.served?.kind === 'turn').length,
+      requests: server.requests,
       scriptProblems,
     };
   } catch (e) {

@@ -47,6 +47,8 @@ export const eventPayloadSchema = z.discriminatedUnion('type', [
   ev('merge', { branch: z.string(), commit: z.string().optional(), ok: z.boolean() }),
   ev('validation.finding', { kind: z.string(), severity: z.enum(['error', 'warning']), message: z.string() }),
   ev('note', { text: z.string() }),
+  /** The orchestrator's planning: its rounds and how long it took (the report's orchestrator time). */
+  ev('plan.created', { rounds: z.number().int(), durationMs: z.number().nonnegative(), ok: z.boolean() }),
   ev('wave.started', {
     wave: z.number().int(),
     tasks: z.array(z.string()),

@@ -5,4 +5,5 @@ export * from './handoff.js';
 export * from './parse.js';
 export * from './plan.js';
 export * from './schemas.js';
+export * from './task-header.js';
 export * from './task-result.js';

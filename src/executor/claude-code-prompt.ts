@@ -1,28 +1,27 @@
-/** Keys of the task header lines that open every specialist's system prompt. */
-export const TASK_HEADER_KEYS = {
-  task: 'orchestra-task',
-  agent: 'orchestra-agent',
-  run: 'orchestra-run',
-} as const;
+import { hasTaskHeader, type TaskIdentity, taskHeader } from '../domain/task-header.js';
 
-/** Who is running: the header lets logs, transcripts and scripted scenarios tell tasks apart. */
-export interface TaskIdentity {
-  taskId: string;
-  agent: string;
-  runId: string;
+export { TASK_HEADER_KEYS, type TaskIdentity, taskHeader } from '../domain/task-header.js';
+
+/** What the SDK is given: Claude Code's own system prompt with Orchestra's text appended. */
+export interface PresetSystemPrompt {
+  type: 'preset';
+  preset: 'claude_code';
+  append: string;
 }
 
-/** The header lines (`orchestra-task: T1` …), one per line. */
-export function taskHeader(id: TaskIdentity): string {
-  return [
-    `${TASK_HEADER_KEYS.task}: ${id.taskId}`,
-    `${TASK_HEADER_KEYS.agent}: ${id.agent}`,
-    `${TASK_HEADER_KEYS.run}: ${id.runId}`,
-  ].join('\n');
-}
-
-/** System prompt of a specialist: the task header, the agent definition's body, then the context packet. */
+/**
+ * The text appended to Claude Code's system prompt. A packet from `buildPacket` already holds the
+ * agent's role, the run's context and the task (with its header), and is sent byte for byte, so
+ * `orchestra task context` shows exactly what the model reads. A bare packet (tests, callers
+ * without the hub) gets the role first, then the header, then the packet: the same order.
+ */
 export function buildSystemPrompt(id: TaskIdentity, agentBody: string, packet: string): string {
-  const parts = [taskHeader(id), agentBody.trim(), packet.trim()].filter((p) => p.length > 0);
+  if (hasTaskHeader(packet, id.taskId)) return packet;
+  const parts = [agentBody.trim(), taskHeader(id), packet.trim()].filter((p) => p.length > 0);
   return parts.join('\n\n');
+}
+
+/** Claude Code's preset prompt (tools, environment, git guidance) plus Orchestra's text. */
+export function presetSystemPrompt(append: string): PresetSystemPrompt {
+  return { type: 'preset', preset: 'claude_code', append };
 }

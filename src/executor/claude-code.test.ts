@@ -81,9 +81,12 @@ describe('createClaudeCodeExecutor', () => {
     expect(o.settingSources).toEqual([]);
     expect(o.model).toBe('haiku');
     expect(o.includePartialMessages).toBe(true);
-    expect(o.systemPrompt).toBe(
-      'orchestra-task: T7\norchestra-agent: api-dev\norchestra-run: r9\n\nYou build APIs.\n\nPACKET',
-    );
+    // Claude Code's own prompt stays; the role comes first, then the per-task header and packet.
+    expect(o.systemPrompt).toEqual({
+      type: 'preset',
+      preset: 'claude_code',
+      append: 'You build APIs.\n\norchestra-task: T7\norchestra-agent: api-dev\norchestra-run: r9\n\nPACKET',
+    });
     expect(o.env?.CLAUDECODE).toBeUndefined();
     expect(o.env?.EXTRA).toBe('1');
     expect(o.env?.CLAUDE_CONFIG_DIR).toMatch(/orchestra-claude-/);

@@ -6,8 +6,9 @@ import { query as sdkQuery } from '@anthropic-ai/claude-agent-sdk';
 import type { EventPayload } from '../domain/event.js';
 import { toJsonSchema } from '../domain/schemas.js';
 import { claudeCodeOutcome } from './claude-code-outcome.js';
-import { buildSystemPrompt } from './claude-code-prompt.js';
+import { buildSystemPrompt, presetSystemPrompt } from './claude-code-prompt.js';
 import { type AgentSandbox, prepareAgentProcess } from './claude-code-sandbox.js';
+import { seedConfigDir } from './claude-login.js';
 import type {
   Execution,
   ExecutionOutcome,
@@ -50,7 +51,10 @@ export interface ClaudeCodeExecutorSettings {
   envPassThrough?: readonly string[];
   /** The OS sandbox around each process; absent: no sandbox (tests of the harness alone). */
   sandbox?: AgentSandbox;
-  /** CLAUDE_CONFIG_DIR for every process; default: a private temp dir per run, removed afterwards. */
+  /**
+   * CLAUDE_CONFIG_DIR for every process; default: a private temp dir per process, removed
+   * afterwards, holding only the user's subscription login when there is one.
+   */
   configDir?: string;
   /** Settings Claude Code loads (default none: user and project settings stay out). */
   settingSources?: Array<'user' | 'project' | 'local'>;
@@ -175,6 +179,10 @@ export function createClaudeCodeExecutor(settings: ClaudeCodeExecutorSettings = 
 
     const ownConfigDir = settings.configDir === undefined;
     const configDir = settings.configDir ?? mkdtempSync(path.join(tmpdir(), 'orchestra-claude-'));
+    // The private config dir loads no user settings, hooks or plugins, but carries the user's
+    // subscription login (`claude` logged in), refreshed tokens going back to the user's copy.
+    const baseEnv = { ...(settings.env ?? process.env), ...request.env };
+    const syncLogin = ownConfigDir ? seedConfigDir(configDir, baseEnv) : () => {};
     const agent = request.agent;
     const model = request.model ?? (agent.model && agent.model !== 'inherit' ? agent.model : settings.model);
     const maxTurns = request.maxTurns ?? agent.maxTurns ?? settings.maxTurns;
@@ -194,10 +202,13 @@ export function createClaudeCodeExecutor(settings: ClaudeCodeExecutorSettings = 
     });
     const sdkOptions: Options = {
       cwd: request.cwd,
-      systemPrompt: buildSystemPrompt(
-        { taskId: request.taskId, agent: agent.name, runId: request.runId },
-        agent.prompt,
-        request.packet,
+      // Claude Code's own prompt (tools, environment, git) stays; Orchestra's text is appended after it.
+      systemPrompt: presetSystemPrompt(
+        buildSystemPrompt(
+          { taskId: request.taskId, agent: agent.name, runId: request.runId },
+          agent.prompt,
+          request.packet,
+        ),
       ),
       tools: specialistTools(agent.tools),
       disallowedTools: [...new Set([...NESTED_AGENT_TOOLS, ...(agent.disallowedTools ?? [])])],
@@ -261,6 +272,7 @@ export function createClaudeCodeExecutor(settings: ClaudeCodeExecutorSettings = 
         if (watchdog !== undefined) timers.clearTimeout(watchdog);
         options.signal?.removeEventListener('abort', onAbort);
         if (!abort.signal.aborted && stopping) abort.abort();
+        syncLogin();
         if (ownConfigDir) rmSync(configDir, { recursive: true, force: true });
         agentProcess.dispose();
       }

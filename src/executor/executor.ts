@@ -8,11 +8,15 @@ export interface ExecutionRequest {
   taskId: string;
   /** 1 for the first attempt; respawns count up. */
   attempt?: number;
-  /** The specialist: its body is the system prompt, its `tools` the only tools available. */
+  /** The specialist: its body is its role, its `tools` the only tools available. */
   agent: AgentDefinition;
-  /** The task's context packet (text), appended to the system prompt. */
+  /**
+   * The task's context packet, appended to the coding agent's own system prompt. A packet from
+   * `buildPacket` holds the role and the task header and is sent as is; otherwise the executor puts
+   * the agent's body and the task header before it.
+   */
   packet: string;
-  /** The user turn: what to do now. */
+  /** The first user turn: only what to do now (the task itself is in the packet). */
   prompt: string;
   /** The task's worktree: the process runs there and may write nowhere else. */
   cwd: string;

@@ -9,6 +9,7 @@ export type { TaskIdentity } from './claude-code-prompt.js';
 export { buildSystemPrompt, TASK_HEADER_KEYS, taskHeader } from './claude-code-prompt.js';
 export type { AgentProcess, AgentSandbox } from './claude-code-sandbox.js';
 export { prepareAgentProcess } from './claude-code-sandbox.js';
+export { detectLogin, type LoginInfo, type LoginKind, seedConfigDir, userConfigDir } from './claude-login.js';
 export type {
   Denial,
   Execution,

@@ -23,6 +23,7 @@ export {
   type PacketSettings,
 } from './packet.js';
 export { fitSections } from './packet-fit.js';
+export { importsOf, loadProjectMemory, type MemoryFile, renderProjectMemory } from './packet-memory.js';
 export {
   type FetchHint,
   type PacketContract,
@@ -41,8 +42,10 @@ export {
 } from './tasks.js';
 export { loadTokenizer, type Tokenizer } from './tokens.js';
 export {
+  estimateCostUsd,
   type NewUsage,
   USAGE_LAYERS,
+  type UsageKey,
   type UsageLayer,
   type UsageRecord,
   type UsageTotals,

@@ -1,11 +1,12 @@
 import type { AgentDefinition } from '../domain/agent.js';
+import { findMatchingGlob } from '../domain/globs.js';
 import type { Handoff } from '../domain/handoff.js';
 import type { Contract, Decision, Plan, Task } from '../domain/plan.js';
 import type { FixTask } from './fixes.js';
 
 /** How a left-out section can be fetched later (from the hub, or the plan when there is none). */
 export interface FetchHint {
-  kind: 'agent' | 'fixes' | 'criteria' | 'contract' | 'handoff' | 'constraints' | 'decisions';
+  kind: 'agent' | 'memory' | 'fixes' | 'criteria' | 'contract' | 'handoff' | 'constraints' | 'decisions';
   id?: string;
 }
 
@@ -33,15 +34,88 @@ export interface PacketSources {
   /** The handoff this task's own earlier attempt left. */
   previousAttempt?: Handoff | undefined;
   openFixes: readonly FixTask[];
+  /** The project's memory (CLAUDE.md and its imports), rendered. */
+  memory?: string | undefined;
+  /** The task header lines (`orchestra-task: …`), opening the per-task part. */
+  header?: string | undefined;
 }
 
 const list = (items: readonly string[], empty = '(none)') =>
   items.length === 0 ? empty : items.map((i) => `- ${i}`).join('\n');
 
-/** The packet's sections in reading order. */
+/**
+ * The packet's sections in reading order, arranged for prompt caching: what is the same for every
+ * task of the agent first (its role), then what is the same for the run (project instructions,
+ * architecture), then the task's contracts, then the task itself (header, instructions, files,
+ * criteria, fixes, handoffs). Every fact appears once: the role only here, decisions only in their
+ * section, each contract once, a dependency's handoff reduced to what this task consumes.
+ */
 export function packetSections(s: PacketSources): PacketSection[] {
   const { task, plan } = s;
   const out: PacketSection[] = [];
+  if (s.agent !== undefined) {
+    const prompt = typeof s.agent === 'string' ? s.agent : s.agent.prompt;
+    const who = typeof s.agent === 'string' ? task.agent : s.agent.name;
+    if (prompt.trim())
+      out.push({
+        name: 'agent',
+        priority: 90,
+        required: false,
+        text: `# Your role: ${who}\n\n${prompt.trim()}`,
+        fetch: { kind: 'agent', id: who },
+      });
+  }
+  if (s.memory?.trim())
+    out.push({
+      name: 'project-memory',
+      priority: 85,
+      required: false,
+      text: s.memory.trim(),
+      fetch: { kind: 'memory' },
+    });
+  const { constraints, excludedDependencies } = plan.architecture;
+  if (s.decisions.length > 0)
+    out.push({
+      name: 'decisions',
+      priority: 60,
+      required: false,
+      text: [
+        '# Architecture of this run (binding for every task)',
+        '',
+        '## Decisions',
+        list(s.decisions.map((d) => `${d.id}: ${d.decision}${d.rationale ? ` (${d.rationale})` : ''}`)),
+      ].join('\n'),
+      fetch: { kind: 'decisions' },
+    });
+  if (constraints.length + excludedDependencies.length > 0)
+    out.push({
+      name: 'constraints',
+      priority: 62,
+      required: false,
+      text: [
+        '## Constraints',
+        ...(constraints.length ? [list(constraints)] : []),
+        ...(excludedDependencies.length ? ['Never add these dependencies:', list(excludedDependencies)] : []),
+      ].join('\n'),
+      fetch: { kind: 'constraints' },
+    });
+  for (const [role, ids, priority] of [
+    ['provides', task.provides, 75],
+    ['consumes', task.consumes, 70],
+  ] as const) {
+    for (const id of ids) {
+      const c = s.contracts.get(id);
+      out.push({
+        name: `contract:${id} (${role})`,
+        priority,
+        required: false,
+        text: c
+          ? renderContract(c, role)
+          : `## Contract ${id} (you ${role === 'provides' ? 'provide' : 'consume'} it)\n(not defined in the plan or the hub)`,
+        fetch: { kind: 'contract', id },
+      });
+    }
+  }
   const depTitles = task.dependsOn.map((d) => {
     const t = plan.tasks.find((x) => x.id === d);
     return t ? `${d} (${t.title})` : d;
@@ -51,6 +125,7 @@ export function packetSections(s: PacketSources): PacketSection[] {
     priority: 100,
     required: true,
     text: [
+      ...(s.header ? [s.header, ''] : []),
       `# Task ${task.id}: ${task.title}`,
       `Part of: ${plan.goal}`,
       ...(depTitles.length ? [`Builds on: ${depTitles.join(', ')}`] : []),
@@ -72,27 +147,15 @@ export function packetSections(s: PacketSources): PacketSection[] {
       'Every other path belongs to another task: do not write it; ask its owner through the hub.',
     ].join('\n'),
   });
-  if (s.agent !== undefined) {
-    const prompt = typeof s.agent === 'string' ? s.agent : s.agent.prompt;
-    const who = typeof s.agent === 'string' ? task.agent : s.agent.name;
-    if (prompt.trim())
-      out.push({
-        name: 'agent',
-        priority: 90,
-        required: false,
-        text: `## Your role (${who})\n${prompt.trim()}`,
-        fetch: { kind: 'agent', id: who },
-      });
-  }
   if (s.openFixes.length > 0)
     out.push({
       name: 'fixes',
       priority: 88,
       required: false,
-      text: [
+      text: onceEach([
         '## Fix first (found by the integration validator, or asked by another task)',
         ...s.openFixes.map(renderFix),
-      ].join('\n'),
+      ]),
       fetch: { kind: 'fixes', id: task.id },
     });
   if (task.successCriteria.length > 0)
@@ -108,23 +171,6 @@ export function packetSections(s: PacketSources): PacketSection[] {
       ].join('\n'),
       fetch: { kind: 'criteria', id: task.id },
     });
-  for (const [role, ids, priority] of [
-    ['provides', task.provides, 75],
-    ['consumes', task.consumes, 70],
-  ] as const) {
-    for (const id of ids) {
-      const c = s.contracts.get(id);
-      out.push({
-        name: `contract:${id} (${role})`,
-        priority,
-        required: false,
-        text: c
-          ? renderContract(c, role)
-          : `## Contract ${id} (${role})\n(not defined in the plan or the hub)`,
-        fetch: { kind: 'contract', id },
-      });
-    }
-  }
   if (s.previousAttempt)
     out.push({
       name: 'previous-attempt',
@@ -139,36 +185,12 @@ export function packetSections(s: PacketSources): PacketSection[] {
       ),
       fetch: { kind: 'handoff', id: task.id },
     });
-  const { constraints, excludedDependencies } = plan.architecture;
-  if (constraints.length + excludedDependencies.length > 0)
-    out.push({
-      name: 'constraints',
-      priority: 62,
-      required: false,
-      text: [
-        '## Constraints',
-        list(constraints),
-        ...(excludedDependencies.length ? ['Never add these dependencies:', list(excludedDependencies)] : []),
-      ].join('\n'),
-      fetch: { kind: 'constraints' },
-    });
-  if (s.decisions.length > 0)
-    out.push({
-      name: 'decisions',
-      priority: 60,
-      required: false,
-      text: [
-        '## Architecture decisions (binding)',
-        list(s.decisions.map((d) => `${d.id}: ${d.decision}${d.rationale ? ` (${d.rationale})` : ''}`)),
-      ].join('\n'),
-      fetch: { kind: 'decisions' },
-    });
   for (const [dep, h] of s.dependencyHandoffs)
     out.push({
       name: `handoff:${dep}`,
       priority: 50,
       required: false,
-      text: renderHandoff(`## Handoff from ${dep}`, h),
+      text: renderDependencyHandoff(dep, h, task),
       fetch: { kind: 'handoff', id: dep },
     });
   return out;
@@ -178,11 +200,15 @@ function renderContract(c: PacketContract, role: 'provides' | 'consumes'): strin
   const version = c.version === undefined ? '' : `, v${c.version}`;
   const duty =
     role === 'provides'
-      ? 'You provide this: implement it exactly; a change must be recorded in the hub.'
-      : `You consume this (provided by ${c.owner}): use it as written.`;
+      ? 'Implement it exactly; a change must be recorded in the hub.'
+      : 'Use it as written; ask its owner through the hub for a change.';
   const fence = c.kind === 'typescript' ? 'ts' : c.kind === 'json-schema' ? 'json' : '';
+  const title =
+    role === 'provides'
+      ? `## Contract ${c.id}: you provide it (${c.kind}${version})`
+      : `## Contract ${c.id}: you consume it from ${c.owner} (${c.kind}${version})`;
   return [
-    `## Contract ${c.id} (${c.kind}${version}, owner ${c.owner})`,
+    title,
     duty,
     ...(c.description ? [c.description] : []),
     `\`\`\`${fence}`,
@@ -208,10 +234,81 @@ function renderHandoff(title: string, h: Handoff): string {
   return lines.join('\n');
 }
 
+/** An interface line of a handoff: `path: declaration`, or `contract id: …`. */
+const INTERFACE_LINE = /^(contract\s+(\S+)|[^\s:]+\.[cm]?[jt]sx?):\s/;
+
+/**
+ * A dependency's handoff reduced to what this task consumes: what the dependency said about its
+ * work for this task, the declarations of files this task may read (a consumed contract is shown
+ * once, in its own section), the packages it added, and its notes to dependents.
+ */
+export function renderDependencyHandoff(dep: string, h: Handoff, task: Task): string {
+  const lines = [`## Handoff from ${dep}`];
+  const focus = focusFor(h.nextAgentContext.focus, task.id);
+  if (focus) lines.push(focus);
+  const readable = (path: string) => findMatchingGlob(path, task.reads) !== undefined;
+  const interfaces = h.artifacts.interfaces.filter((line) => {
+    const m = INTERFACE_LINE.exec(line);
+    if (!m) return false;
+    if (m[2] !== undefined) return false; // contracts: in their own section when consumed, else not needed
+    return readable(m[1] ?? '');
+  });
+  const add = (label: string, items: readonly string[]) => {
+    if (items.length) lines.push(`${label}:`, list(items));
+  };
+  add('Declarations you may import', interfaces);
+  const notes = h.artifacts.implementationNotes;
+  add(
+    'Notes to dependents',
+    notes.critical.filter((n) => !/^(Added|Modified): /.test(n) || readableFacts(n, readable)),
+  );
+  add('Limitations', notes.limitation);
+  add('Packages it added', h.artifacts.dependencies);
+  return lines.join('\n');
+}
+
+/** Keep a diff fact (`Added: a, b`) only for the paths this task may read. */
+function readableFacts(note: string, readable: (p: string) => boolean): boolean {
+  const paths = note.replace(/^\w+: /, '').split(', ');
+  return paths.some((p) => readable(p.trim()));
+}
+
+/**
+ * The part of a completion focus (`Task X "…" is done: …. A consumes …; B consumes ….`) about this
+ * task: the sentence saying what was done, and its own "consumes" clause.
+ */
+function focusFor(focus: string, taskId: string): string {
+  const clause = / ([\w.-]+) consumes (.+?)(?=; [\w.-]+ consumes |\.$)/g;
+  const matches = [...focus.matchAll(clause)];
+  if (matches.length === 0) return focus;
+  const lead = focus.slice(0, matches[0]?.index ?? focus.length).trim();
+  const mine = matches.filter((m) => m[1] === taskId).map((m) => `For you: ${m[2]}.`);
+  return [lead, ...mine].join(' ');
+}
+
 function renderFix(f: FixTask): string {
   const parts = [`- ${f.description}`];
   if (f.contractId) parts.push(`  contract: ${f.contractId}`);
-  if (f.expected) parts.push(`  expected: ${f.expected}`);
-  if (f.actual) parts.push(`  actual: ${f.actual}`);
+  // The validator's description often quotes the compiler message already.
+  if (f.expected && !f.description.includes(f.expected)) parts.push(`  expected: ${f.expected}`);
+  if (f.actual && !f.description.includes(f.actual)) parts.push(`  actual: ${f.actual}`);
   return parts.join('\n');
+}
+
+/**
+ * The lines of a section with every long line (40 characters or more) kept once: two fixes found
+ * for one cause quote the same compiler message.
+ */
+function onceEach(blocks: readonly string[]): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const line of blocks.join('\n').split('\n')) {
+    const key = line.trim().replace(/^- /, '');
+    if (key.length >= 40) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    out.push(line);
+  }
+  return out.join('\n');
 }

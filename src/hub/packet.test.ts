@@ -75,7 +75,12 @@ beforeEach(() => {
     },
     { authorTask: 'types' },
   );
-  const handoff = (from: string, to: string, focus: string, interfaces = ['export interface Operation']) => ({
+  const handoff = (
+    from: string,
+    to: string,
+    focus: string,
+    interfaces = ['src/types/op.ts: export interface Operation'],
+  ) => ({
     from,
     to,
     timestamp: '2026-01-01T00:00:00Z',
@@ -88,10 +93,20 @@ beforeEach(() => {
   hub.handoffs.put(
     'r1',
     'types',
-    handoff('types', 'server', 'Broadcast Operation', [
-      'export interface Operation',
-      ...Array.from({ length: 12 }, (_, i) => `export type Step${i} = { n: ${i}; at: number }`),
-    ]),
+    handoff(
+      'types',
+      'server',
+      'Task types "Message types" is done: types written. server consumes contracts operation; web consumes files src/types/op.ts.',
+      [
+        'src/types/op.ts: export interface Operation',
+        ...Array.from(
+          { length: 12 },
+          (_, i) => `src/types/steps.ts: export type Step${i} = { n: ${i}; at: number }`,
+        ),
+        'src/internal/cache.ts: export const cache: Map<string, number>',
+        'contract operation: export interface Operation { userId: string }',
+      ],
+    ),
   );
   hub.handoffs.put(
     'r1',
@@ -123,17 +138,18 @@ describe('context packets', () => {
   it('holds every section when the budget allows, with exact token counts', async () => {
     const p = await full();
     const tokenizer = await loadTokenizer();
+    // Role, then the run's architecture and contracts, then the task: shared prefixes cache.
     expect(p.sections.map((s) => s.name)).toEqual([
-      'task',
-      'ownership',
       'agent',
-      'fixes',
-      'success-criteria',
+      'decisions',
+      'constraints',
       'contract:ws-protocol (provides)',
       'contract:operation (consumes)',
+      'task',
+      'ownership',
+      'fixes',
+      'success-criteria',
       'previous-attempt',
-      'constraints',
-      'decisions',
       'handoff:types',
     ]);
     expect(p.sections.every((s) => s.included)).toBe(true);
@@ -141,10 +157,21 @@ describe('context packets', () => {
     expect(p.tokens).toBe(tokenizer.count(p.text));
     expect(p.text).not.toContain('Left out');
     // The hub's contract v2, decisions made during the run, the dependency's handoff and the open fix.
-    expect(p.text).toContain('## Contract operation (typescript, v2, owner types)');
+    expect(p.text).toContain('## Contract operation: you consume it from types (typescript, v2)');
     expect(p.text).toContain('clock: number');
     expect(p.text).toContain('d3: Operations carry a Lamport clock');
-    expect(p.text).toContain('## Handoff from types\nFocus: Broadcast Operation');
+    expect(p.text.indexOf('# Your role')).toBe(0);
+    expect(p.text).toContain(
+      'orchestra-task: server\norchestra-agent: backend-specialist\norchestra-run: r1',
+    );
+    // The dependency's handoff reduced to what this task consumes: its clause, readable files.
+    expect(p.text).toContain(
+      '## Handoff from types\nTask types "Message types" is done: types written. For you: contracts operation.',
+    );
+    expect(p.text).not.toContain('web consumes');
+    expect(p.text).toContain('- src/types/op.ts: export interface Operation');
+    expect(p.text).not.toContain('src/internal/cache.ts');
+    expect(p.text.match(/export interface Operation \{/g)).toHaveLength(1);
     expect(p.text).toContain('## Where the previous attempt stopped\nFocus: Redis wiring left');
     expect(p.text).toContain('expected: userId: string');
     expect(p.text).toContain('Never add these dependencies:\n- socket.io');
@@ -174,6 +201,8 @@ describe('context packets', () => {
       dependencyHandoffs: new Map([['types', hub.handoffs.latest('r1', 'types')!]]),
       previousAttempt: hub.handoffs.latest('r1', 'server'),
       openFixes: hub.fixes.list('r1'),
+      header: 'orchestra-task: server\norchestra-agent: backend-specialist\norchestra-run: r1',
+      memory: '',
     });
     expect(p.sections.map((s) => s.tokens)).toEqual(texts.map((s) => tokenizer.count(s.text)));
     expect(`${texts.map((s) => s.text).join('\n\n')}\n`).toBe(p.text);
@@ -202,7 +231,7 @@ describe('context packets', () => {
     const two = await full(one.tokens - 1);
     expect(two.omitted.map((o) => o.name)).toEqual(['decisions', 'handoff:types']);
     const three = await full(two.tokens - 1);
-    expect(three.omitted.map((o) => o.name)).toEqual(['constraints', 'decisions', 'handoff:types']);
+    expect(three.omitted.map((o) => o.name)).toEqual(['decisions', 'constraints', 'handoff:types']);
   });
 
   it('a large high-priority section left out does not take the smaller ones with it', async () => {
@@ -216,7 +245,7 @@ describe('context packets', () => {
     });
     expect(p.omitted.map((o) => o.name)).toEqual(['agent']);
     expect(p.tokens).toBeLessThanOrEqual(900);
-    expect(p.text).toContain('## Architecture decisions');
+    expect(p.text).toContain('## Decisions');
   });
 
   it('one token below the full size drops only the (large) last handoff', async () => {
@@ -230,15 +259,16 @@ describe('context packets', () => {
   it('works from the plan alone', async () => {
     const p = await buildPacket({ plan, taskId: 'server' });
     expect(p.sections.map((s) => s.name)).toEqual([
+      'decisions',
+      'constraints',
+      'contract:ws-protocol (provides)',
+      'contract:operation (consumes)',
       'task',
       'ownership',
       'success-criteria',
-      'contract:ws-protocol (provides)',
-      'contract:operation (consumes)',
-      'constraints',
-      'decisions',
     ]);
-    expect(p.text).toContain('## Contract operation (typescript, owner types)');
+    expect(p.text).toContain('## Contract operation: you consume it from types (typescript)');
+    expect(p.text).toContain('orchestra-task: server\norchestra-agent: backend-specialist\n\n# Task');
     expect(p.text).toContain('operation: Transform');
     const small = await buildPacket({ plan, taskId: 'server', budget: 150 });
     expect(small.text).toContain('read in the plan file');
@@ -248,5 +278,27 @@ describe('context packets', () => {
     await expect(buildPacket({ plan, taskId: 'nope' })).rejects.toThrow(
       /no task "nope" in the plan; its tasks are: types, server/,
     );
+  });
+});
+
+describe('open fixes', () => {
+  it('quote one compiler message once, however many fixes carry it', async () => {
+    const h = openHub({ path: ':memory:' });
+    try {
+      h.runs.create({ id: 'r1', goal: plan.goal, repo: '/repo', plan });
+      const message = "Property 'userId' is missing in type 'Operation' but required in type 'Operation'.";
+      for (let i = 0; i < 2; i++)
+        h.fixes.add({
+          runId: 'r1',
+          ownerTask: 'server',
+          description: `Fix: make src/server/hub.ts type-check:\n- ${message}`,
+          actual: message,
+        });
+      const p = await buildPacket({ plan, taskId: 'server', hub: { hub: h, runId: 'r1' } });
+      expect(p.text.split(message).length - 1).toBe(1);
+      expect(p.text).toContain('Fix: make src/server/hub.ts type-check:');
+    } finally {
+      h.close();
+    }
   });
 });

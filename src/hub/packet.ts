@@ -1,9 +1,11 @@
 import type { AgentDefinition } from '../domain/agent.js';
 import type { Handoff } from '../domain/handoff.js';
 import type { Decision, Plan } from '../domain/plan.js';
+import { taskHeader } from '../domain/task-header.js';
 import { OrchestraError } from '../errors.js';
 import type { Hub } from './hub.js';
 import { fitSections } from './packet-fit.js';
+import { type MemoryFile, renderProjectMemory } from './packet-memory.js';
 import {
   type FetchHint,
   type PacketContract,
@@ -33,6 +35,10 @@ export interface PacketSettings {
   tokenizer?: Tokenizer;
   /** What the task's worktree already holds (its dependencies' merged work), when known. */
   workspace?: PacketWorkspace;
+  /** The project's memory (`loadProjectMemory` of the task's worktree), shown once. */
+  memory?: readonly MemoryFile[];
+  /** The run for the task header when there is no hub (default: the hub's run). */
+  runId?: string;
 }
 
 /** A section of the packet and whether it made it in. */
@@ -67,10 +73,11 @@ export interface ContextPacket {
 }
 
 /**
- * The minimal context a specialist starts with: its role, instructions, files, success criteria,
- * the contracts it provides and consumes (latest hub versions), decisions, constraints, and the
- * handoffs of its dependencies — fitted to a token budget (see `fitSections`), listing what was left
- * out and how to fetch it.
+ * The minimal context a specialist starts with, appended as is to Claude Code's system prompt: its
+ * role, the project's memory, the run's decisions and constraints, the contracts it provides and
+ * consumes (latest hub versions), then the task (header, instructions, files, success criteria,
+ * fixes, the handoffs of its dependencies) — fitted to a token budget (see `fitSections`), listing
+ * what was left out and how to fetch it. Its `tokens` are those of exactly the text sent.
  */
 export async function buildPacket(settings: PacketSettings): Promise<ContextPacket> {
   const { plan, taskId } = settings;
@@ -87,7 +94,16 @@ export async function buildPacket(settings: PacketSettings): Promise<ContextPack
   const budget = settings.budget ?? DEFAULT_PACKET_BUDGET;
   const fromHub = settings.hub !== undefined;
 
-  const sections = packetSections({ plan, task, agent: settings.agent, ...resolveSources(settings) });
+  const agentName = typeof settings.agent === 'object' ? settings.agent.name : task.agent;
+  const header = taskHeader({ taskId, agent: agentName, runId: settings.hub?.runId ?? settings.runId });
+  const sections = packetSections({
+    plan,
+    task,
+    agent: settings.agent,
+    header,
+    memory: renderProjectMemory(settings.memory ?? []),
+    ...resolveSources(settings),
+  });
   if (settings.workspace) {
     const at = sections.findIndex((x) => x.name === 'ownership') + 1;
     sections.splice(at > 0 ? at : sections.length, 0, workspaceSection(plan, settings.workspace));
@@ -181,6 +197,8 @@ function fetchHint(fetch: FetchHint | undefined, fromHub: boolean): string {
   switch (fetch?.kind) {
     case 'agent':
       return `your agent definition "${fetch.id ?? ''}" (orchestra agents list shows where it is)`;
+    case 'memory':
+      return 'read CLAUDE.md and the files it imports';
     case 'contract':
       return `${where} contract "${fetch.id}"`;
     case 'handoff':

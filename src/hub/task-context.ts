@@ -6,6 +6,7 @@ import { loadPlanText, planFormatOf } from '../orchestrator/plan-load.js';
 import { formatPlanProblem } from '../orchestrator/plan-problem.js';
 import { type Hub, hubPath, openHub } from './hub.js';
 import { buildPacket, type ContextPacket } from './packet.js';
+import { loadProjectMemory } from './packet-memory.js';
 
 /** Settings of `taskContext` (what `orchestra task context` does, without the terminal). */
 export interface TaskContextSettings {
@@ -61,6 +62,7 @@ export async function taskContext(s: TaskContextSettings): Promise<TaskContext> 
       ...(agent ? { agent } : {}),
       ...(hub && runId !== null ? { hub: { hub, runId } } : {}),
       ...(s.budget === undefined ? {} : { budget: s.budget }),
+      memory: loadProjectMemory({ root: s.repoRoot }),
     });
     return { packet, runId, agentSource: agent?.source.path ?? null, notes };
   } finally {

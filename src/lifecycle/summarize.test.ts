@@ -153,7 +153,7 @@ describe('summarizeAttempt', () => {
       'Changed src/api/routes.ts (content rrrrrrrr)',
       'Changed src/api/user.test.ts (content tttttttt)',
       'Changed src/api/user.ts (content cccccccc)',
-      'Decision user-store: Store users in a Map keyed by id',
+      'Recorded decisions user-store (see the architecture)',
       s.fixes[0],
     ]);
     expect(h.artifacts.implementationNotes.limitation).toEqual([

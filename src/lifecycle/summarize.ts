@@ -88,7 +88,10 @@ export async function summarizeAttempt(input: SummarizeAttemptInput): Promise<At
     ...done.map((f) =>
       f.sha256 === null ? `Deleted ${f.path}` : `Changed ${f.path} (content ${shortHash(f.sha256)})`,
     ),
-    ...decisions,
+    // By id: the decisions are in the hub, and every packet shows them once.
+    ...(decisions.length
+      ? [`Recorded decisions ${decisionIds(events).join(', ')} (see the architecture)`]
+      : []),
     ...fixes,
     ...(input.partialResult?.summary ? [`Agent's summary: ${oneLine(input.partialResult.summary)}`] : []),
     ...(input.partialResult?.notes ?? []).map((n) => `Agent's note: ${oneLine(n)}`),
@@ -174,6 +177,11 @@ function changedFiles(events: readonly EventPayload[]): ChangedFile[] {
   return [...last]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([path, sha256]) => ({ path, sha256 }));
+}
+
+/** The ids of the decisions recorded during the attempt, in first-seen order. */
+function decisionIds(events: readonly EventPayload[]): string[] {
+  return [...new Set(events.flatMap((e) => (e.type === 'decision' ? [e.decisionId] : [])))];
 }
 
 /** Decisions by id, the latest wording of each, in first-seen order. */

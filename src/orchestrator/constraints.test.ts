@@ -37,3 +37,28 @@ describe('constraintsFromRequest', () => {
     expect(m.constraints).toEqual(['Sub-100ms latency']);
   });
 });
+
+describe('excluded dependencies come only from wording that names a package', () => {
+  // Phrases from a live run that once became "excluded dependencies" (issue 12).
+  const request = [
+    'Add a rule for when the config is not given, with no or only one entry.',
+    'The parser does not support nested lists; warnings must not be reported twice.',
+    'Severity maps to `error` and not to `recommended`. Not logged in · Please run /login.',
+    'Keep it working without breaking changes, no more than one pass, not the old format.',
+  ].join(' ');
+
+  it('stores nothing for ordinary words', () => {
+    expect(constraintsFromRequest(request).excludedDependencies).toEqual([]);
+  });
+
+  it('stores exactly the named package', () => {
+    expect(constraintsFromRequest('use ws, without socket.io').excludedDependencies).toEqual(['socket.io']);
+    expect(constraintsFromRequest('Please do not add lodash.').excludedDependencies).toEqual(['lodash']);
+    expect(
+      constraintsFromRequest(
+        'Never install `left-pad`; avoid moment.js; no @acme/telemetry; no leftpad package',
+      ).excludedDependencies,
+    ).toEqual(['@acme/telemetry', 'left-pad', 'leftpad', 'moment.js']);
+    expect(constraintsFromRequest("don't add any dependencies").excludedDependencies).toEqual([]);
+  });
+});

@@ -25,37 +25,128 @@ const TECHNOLOGIES: ReadonlyArray<[RegExp, string, string]> = [
   [/\bjwt\b/i, 'JWT', 'authentication'],
 ];
 
-/** "no socket.io", "without lodash", "avoid moment", "don't use axios", "not express". */
-const EXCLUSION =
-  /\b(?:no|without|avoid(?:ing)?|exclude|excluding|(?:do not|don't|never) use|not)\s+(@?[a-z0-9][\w.-]*(?:\/[\w.-]+)?)/gi;
+/**
+ * An explicit refusal of a package: a verb that can only mean adding or using one ("do not add
+ * lodash", "don't use axios", "never install moment", "must not depend on express"), with the name
+ * after it.
+ */
+const STRONG_EXCLUSION =
+  /\b(?:do not|don't|dont|never|must not|mustn't|should not|shouldn't|avoid)\s+(?:add(?:ing)?|us(?:e|ing)|install(?:ing)?|import(?:ing)?|introduc(?:e|ing)|depend(?:ing)? on|pull(?:ing)? in|bring(?:ing)? in)\s+(?:the\s+)?(`?)(@?[a-z0-9][\w.-]*(?:\/[\w.-]+)?)\1/gi;
+/** A weaker wording ("no socket.io", "without express", "avoid moment.js") names a package only when the name looks like one. */
+const WEAK_EXCLUSION =
+  /\b(?:no|without|avoid(?:ing)?|exclud(?:e|ing)|not)\s+(?:the\s+)?(@?[a-z0-9][\w.-]*(?:\/[\w.-]+)?)(\s+(?:package|library|dependency|module)\b)?/gi;
+/** Well-known npm packages a request may refuse by their bare name ("without express"). */
+const KNOWN_PACKAGES = new Set([
+  'axios',
+  'express',
+  'fastify',
+  'koa',
+  'lodash',
+  'underscore',
+  'moment',
+  'jquery',
+  'ws',
+  'socket.io',
+  'rxjs',
+  'redux',
+  'mobx',
+  'webpack',
+  'babel',
+  'jest',
+  'mocha',
+  'prisma',
+  'sequelize',
+  'typeorm',
+  'mongoose',
+  'knex',
+  'react',
+  'vue',
+  'angular',
+  'svelte',
+  'next',
+  'nestjs',
+  'zod',
+  'yup',
+  'joi',
+  'ramda',
+  'bluebird',
+  'request',
+  'chalk',
+  'commander',
+  'yargs',
+  'dotenv',
+  'uuid',
+  'graphql',
+  'redis',
+  'ioredis',
+  'pg',
+  'mysql',
+  'mysql2',
+  'sqlite3',
+  'better-sqlite3',
+  'kafkajs',
+  'electron',
+  'tailwindcss',
+  'bootstrap',
+]);
+/** Words a strong wording may still be followed by without naming a package ("do not add any …"). */
+const NOT_PACKAGES = new Set([
+  'a',
+  'an',
+  'any',
+  'more',
+  'new',
+  'extra',
+  'additional',
+  'further',
+  'other',
+  'external',
+  'third-party',
+  'it',
+  'them',
+  'this',
+  'that',
+  'these',
+  'those',
+  'one',
+  'dependencies',
+  'dependency',
+  'packages',
+  'package',
+  'libraries',
+  'library',
+  'modules',
+  'code',
+  'tests',
+  'anything',
+  'something',
+  'globals',
+  'global',
+]);
+
+/** Whether a bare name looks like an npm package (a scope, a path or a dot: `socket.io`, `@x/y`). */
+const PACKAGE_SHAPED =
+  /^@[\w.-]+\/[\w.-]+$|^[a-z0-9][\w-]*(?:\.[a-z0-9][\w-]*)+$|^[a-z0-9][\w.-]*\/[\w.-]+$/i;
+
 /** Quantified requirements: "sub-100ms latency", "under 200 ms", "at least 99.9% uptime". */
 const QUANTIFIED =
   /\b(?:sub-?\s*\d+(?:\.\d+)?\s*(?:ms|s|kb|mb|%)\b(?:\s+[a-z][a-z0-9]*)?|(?:under|below|within|less than|at most|at least)\s+\d+(?:\.\d+)?\s*(?:ms|s|seconds|kb|mb|%)(?:\s+[a-z][a-z0-9]*)?)/gi;
-/** Words after "no" that are not packages. */
-const NOT_PACKAGES = new Set([
-  'more',
-  'longer',
-  'one',
-  'need',
-  'way',
-  'changes',
-  'change',
-  'new',
-  'breaking',
-  'other',
-  'external',
-  'the',
-  'a',
-  'an',
-  'only',
-]);
-
-/** Extract decisions, constraints and excluded dependencies from a request's text. */
+/**
+ * Extract decisions, constraints and excluded dependencies from a request's text. A dependency is
+ * excluded only by explicit wording that names a package; ordinary words never are.
+ */
 export function constraintsFromRequest(request: string): RequestConstraints {
   const excluded = new Set<string>();
-  for (const m of request.matchAll(EXCLUSION)) {
-    const name = (m[1] ?? '').toLowerCase().replace(/[.,;:]+$/, '');
+  const clean = (raw: string | undefined) => (raw ?? '').toLowerCase().replace(/[.,;:!?)]+$/, '');
+  for (const m of request.matchAll(STRONG_EXCLUSION)) {
+    const name = clean(m[2]);
     if (name && !NOT_PACKAGES.has(name)) excluded.add(name);
+  }
+  // When in doubt, nothing is excluded: "not given", "no or", "must not be" name no package.
+  for (const m of request.matchAll(WEAK_EXCLUSION)) {
+    const name = clean(m[1]);
+    if (!name || NOT_PACKAGES.has(name)) continue;
+    if (PACKAGE_SHAPED.test(name) || KNOWN_PACKAGES.has(name) || m[2] !== undefined) excluded.add(name);
   }
   const constraints = [...new Set([...request.matchAll(QUANTIFIED)].map((m) => m[0].trim()))].map(
     (c) => c.charAt(0).toUpperCase() + c.slice(1),

@@ -20,4 +20,4 @@ export {
   sortPlanProblems,
 } from './plan-problem.js';
 export { planToMermaid, planToText } from './plan-render.js';
-export { type ValidatePlanOptions, validatePlan } from './plan-validate.js';
+export { NOT_ASSIGNABLE_AGENTS, type ValidatePlanOptions, validatePlan } from './plan-validate.js';

@@ -8,6 +8,7 @@ import type { AgentDefinition } from '../domain/agent.js';
 import { type Usage, usageSchema } from '../domain/event.js';
 import type { Plan } from '../domain/plan.js';
 import { toJsonSchema } from '../domain/schemas.js';
+import { taskHeader } from '../domain/task-header.js';
 import { UserError } from '../errors.js';
 import {
   addUsage,
@@ -16,11 +17,12 @@ import {
   emptyUsage,
   newRunId,
 } from '../executor/index.js';
+import { git } from '../git/git.js';
 import { openRepo } from '../git/repo.js';
-import { type Hub, hubPath, openHub } from '../hub/index.js';
+import { type Hub, hubPath, loadProjectMemory, openHub, renderProjectMemory } from '../hub/index.js';
 import { constraintsFromRequest, mergeConstraints } from './constraints.js';
-import { validatePlan } from './plan-validate.js';
-import { type PlannerProblem, type PlannerRound, planRequest } from './planner.js';
+import { NOT_ASSIGNABLE_AGENTS, validatePlan } from './plan-validate.js';
+import { type PlannerProblem, type PlannerRound, plannerContext, planRequest } from './planner.js';
 import { renderSurvey, surveyRepository } from './survey.js';
 
 /** The orchestrator reads; it never writes. Whatever its definition lists, only these remain. */
@@ -95,13 +97,16 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
       'no-orchestrator',
       'no orchestrator agent found; run orchestra init or restore the built-in templates',
     );
-  const specialists = loaded.agents.filter((a) => a.name !== 'orchestrator');
+  // The orchestrator and the integration validator conduct the run; they are never offered as assignees.
+  const specialists = loaded.agents.filter(
+    (a) => !(NOT_ASSIGNABLE_AGENTS as readonly string[]).includes(a.name),
+  );
   const hub = openHub({ path: hubPath(repo.root) });
   try {
     const survey = await surveyRepository({
       root: repo.root,
       agents: specialists.map((a) => ({ name: a.name, description: a.description })),
-      decisions: knownDecisions(hub),
+      decisions: await knownDecisions(hub, repo.root, o.env),
     });
     const constraints = mergeConstraints(constraintsFromRequest(o.request), {
       decisions: [],
@@ -109,19 +114,30 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
       excludedDependencies: config.excludedDependencies,
     });
     const runId = newRunId(o.now ? { now: o.now } : {});
+    const now = o.now ?? (() => new Date());
+    const startedAt = now().getTime();
     const executor = o.executor ?? createClaudeCodeExecutor({ ...(o.env ? { env: o.env } : {}) });
     const agent: AgentDefinition = { ...orchestrator, tools: readOnly(orchestrator.tools) };
     const model =
       o.model ?? (orchestrator.model && orchestrator.model !== 'inherit' ? orchestrator.model : config.model);
+    const knownAgents = specialists.map((a) => a.name);
+    const surveyText = renderSurvey(survey);
+    // One system prompt for every round, shared prefix first: role, project memory, how to answer
+    // and the survey; the round's header last. The user turn holds the request or the problems.
+    const shared = [
+      `# Your role: ${orchestrator.name}\n\n${orchestrator.prompt.trim()}`,
+      renderProjectMemory(loadProjectMemory({ root: repo.root })),
+      plannerContext({ survey: surveyText, knownAgents }),
+    ].filter((x) => x.trim().length > 0);
     let usage = emptyUsage();
     let costUsd = 0;
     let contextTokens = 0;
     const outcome = await planRequest(
       {
         request: o.request,
-        survey: renderSurvey(survey),
+        survey: surveyText,
         constraints,
-        knownAgents: specialists.map((a) => a.name),
+        knownAgents,
         repairRounds: o.repairRounds ?? config.planRepairRounds,
       },
       {
@@ -131,7 +147,9 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
               runId,
               taskId: `plan-${round}`,
               agent,
-              packet: '',
+              packet: [...shared, taskHeader({ taskId: `plan-${round}`, agent: agent.name, runId })].join(
+                '\n\n',
+              ),
               prompt,
               cwd: repo.root,
               owns: [],
@@ -172,6 +190,13 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
     const record = (status: 'planning' | 'failed', plan: Plan | null) => {
       hub.runs.create({ id: runId, goal: o.request, repo: repo.root, plan, status });
       hub.usage.add({ runId, layer: 'orchestrator', model, ...usage, costUsd });
+      hub.events.append({
+        runId,
+        type: 'plan.created',
+        rounds: outcome.rounds.length,
+        durationMs: Math.max(0, now().getTime() - startedAt),
+        ok: plan !== null,
+      });
     };
     if (!outcome.ok) {
       record('failed', null); // the cost is accounted; nothing runnable is stored
@@ -216,11 +241,22 @@ function readOnly(tools: readonly string[] | undefined): string[] {
   return tools ? tools.filter((t) => allowed.includes(t)) : [...ORCHESTRATOR_TOOLS];
 }
 
-/** Decisions of the newest run that has any: what was already decided in this repository. */
-function knownDecisions(hub: Hub) {
+/**
+ * Decisions of the newest run whose work reached the user's branch (its integration branch is an
+ * ancestor of HEAD): what was really decided in this repository. A run that was never merged
+ * decided nothing for the next one.
+ */
+async function knownDecisions(hub: Hub, root: string, env: NodeJS.ProcessEnv | undefined) {
   for (const run of hub.runs.list()) {
+    if (run.status !== 'succeeded') continue;
     const list = hub.decisions.list(run.id);
-    if (list.length > 0)
+    if (list.length === 0) continue;
+    const r = await git(['merge-base', '--is-ancestor', `orchestra/${run.id}/integration`, 'HEAD'], {
+      cwd: root,
+      allowFailure: true,
+      ...(env ? { env } : {}),
+    });
+    if (r.code === 0)
       return list.map((d) => ({ id: d.id, decision: d.decision, rationale: d.rationale ?? undefined }));
   }
   return [];

@@ -14,6 +14,7 @@ export const PLAN_PROBLEM_CODES = {
   'duplicate-dependency': 'warning',
   'dependency-cycle': 'error',
   'unknown-agent': 'error',
+  'agent-not-assignable': 'error',
   'duplicate-contract-id': 'error',
   'undeclared-contract': 'error',
   'contract-not-provided': 'error',

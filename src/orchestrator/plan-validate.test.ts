@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { PlanInput } from '../domain/plan.js';
+import { type PlanInput, planSchema } from '../domain/plan.js';
 import { buildTaskGraph } from '../scheduler/index.js';
 import { checkPlanText } from './plan-check.js';
 import { concurrencyOf } from './plan-concurrency.js';
@@ -441,5 +441,34 @@ describe('degenerate plans', () => {
       expect(found).toHaveLength(201);
       expect(found.filter((p) => /than the 200 listed/.test(p.message))).toHaveLength(1);
     }
+  });
+});
+
+describe('agents that conduct the run', () => {
+  it('refuses a task assigned to the orchestrator or the integration validator', () => {
+    const plan = planSchema.parse({
+      version: 1,
+      goal: 'g',
+      tasks: [
+        {
+          id: 'a',
+          title: 'A',
+          agent: 'orchestrator',
+          owns: ['a/**'],
+          successCriteria: [{ description: 'x' }],
+        },
+        {
+          id: 'b',
+          title: 'B',
+          agent: 'integration-validator',
+          owns: ['b/**'],
+          successCriteria: [{ description: 'x' }],
+        },
+      ],
+    });
+    const codes = validatePlan(plan, { knownAgents: ['orchestrator', 'integration-validator'] })
+      .filter((p) => p.code === 'agent-not-assignable')
+      .map((p) => p.path);
+    expect(codes).toEqual(['tasks[0].agent', 'tasks[1].agent']);
   });
 });

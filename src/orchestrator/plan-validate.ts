@@ -6,6 +6,9 @@ import { contractProblems } from './plan-contracts.js';
 import { cycleThrough, stronglyConnected } from './plan-cycles.js';
 import { hint, type LineLocator, type PlanProblem, planProblem, type ReportProblem } from './plan-problem.js';
 
+/** Agents that conduct the run (Layers 1 and 4) and never take a task. */
+export const NOT_ASSIGNABLE_AGENTS = ['orchestrator', 'integration-validator'] as const;
+
 /** What validation may know beyond the plan itself. */
 export interface ValidatePlanOptions {
   /** Agent names available to the run; the unknown-agent check is skipped when absent. */
@@ -56,7 +59,13 @@ export function validatePlan(plan: Plan, options: ValidatePlanOptions = {}): Pla
         report('duplicate-dependency', `task "${t.id}" lists dependency "${d}" twice`, path);
       seen.add(d);
     });
-    if (options.knownAgents && !options.knownAgents.includes(t.agent))
+    if ((NOT_ASSIGNABLE_AGENTS as readonly string[]).includes(t.agent))
+      report(
+        'agent-not-assignable',
+        `task "${t.id}" is assigned to "${t.agent}", which plans or validates the run and takes no task; assign a specialist`,
+        ['tasks', i, 'agent'],
+      );
+    else if (options.knownAgents && !options.knownAgents.includes(t.agent))
       report(
         'unknown-agent',
         `task "${t.id}" uses agent "${t.agent}", which is not defined${hint(t.agent, options.knownAgents)}`,

@@ -145,14 +145,12 @@ function constraintLines(c: RequestConstraints): string[] {
   ];
 }
 
-function firstPrompt(s: PlannerSettings): string {
-  const lines = [
-    '# Request',
-    s.request,
-    '',
-    '# Binding architecture',
-    ...(constraintLines(s.constraints).length ? constraintLines(s.constraints) : ['(none stated)']),
-    '',
+/**
+ * What the orchestrator is told once, in its system prompt, for every round of one planning
+ * session: how to answer, then the survey of the repository. The request goes in the user turn.
+ */
+export function plannerContext(s: Pick<PlannerSettings, 'survey' | 'knownAgents'>): string {
+  return [
     '# How to answer',
     'Plan the work; do not write code. Answer by calling the StructuredOutput tool with a plan (version 1):',
     '- atomic tasks that can run in parallel, each with the files it owns (globs) and reads;',
@@ -161,7 +159,17 @@ function firstPrompt(s: PlannerSettings): string {
     '- success criteria as shell commands that prove each task done;',
     `- only these agents: ${s.knownAgents.join(', ') || '(any)'}.`,
     '',
-    s.survey,
+    s.survey.trim(),
+  ].join('\n');
+}
+
+function firstPrompt(s: PlannerSettings): string {
+  const lines = [
+    '# Request',
+    s.request,
+    '',
+    '# Binding architecture',
+    ...(constraintLines(s.constraints).length ? constraintLines(s.constraints) : ['(none stated)']),
   ];
   return lines.join('\n');
 }

@@ -35,6 +35,10 @@ beforeEach(() => {
   write('src/server/index.test.ts', 'export const t = 1;\n');
   write('secret/key.ts', 'export const KEY = "x";\n');
   write('debug.log', 'noise');
+  // Orchestra's own files: not the user's project.
+  write('.claude/agents/backend-specialist.md', '---\nname: backend-specialist\n---\n');
+  write('orchestra.config.json', '{}\n');
+  write('.claude/settings.json', '{}\n');
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -46,6 +50,7 @@ describe('surveyRepository', () => {
       decisions: [{ id: 'd1', decision: 'PostgreSQL for persistence' }],
     });
     expect(s.files).toEqual([
+      '.claude/settings.json',
       '.gitignore',
       'package.json',
       'src/server/index.test.ts',
@@ -88,8 +93,8 @@ describe('surveyRepository', () => {
   it('caps the file list and says how many were left out', async () => {
     const s = await surveyRepository({ root, maxFiles: 2 });
     expect(s.files).toHaveLength(2);
-    expect(s.filesOmitted).toBe(3);
-    expect(renderSurvey(s)).toContain('… 3 more files not listed');
+    expect(s.filesOmitted).toBe(4);
+    expect(renderSurvey(s)).toContain('… 4 more files not listed');
   });
 });
 

@@ -40,11 +40,15 @@ export interface SurveyOptions {
 
 const TS_FILE = /\.(ts|tsx|mts|cts)$/;
 const SKIP_DIRS = /(^|\/)(node_modules|\.git|dist|build|\.orchestra)\//;
+/** Orchestra's own files: the orchestrator plans the user's project, not the tool conducting it. */
+const ORCHESTRA_FILES = /^(\.claude\/agents\/|orchestra\.config\.json$|\.orchestra(\/|$))/;
 
 /** Survey a repository: its file tree (what git ignores left out), manifests and exported symbols. */
 export async function surveyRepository(options: SurveyOptions): Promise<RepositorySurvey> {
   const maxFiles = options.maxFiles ?? 400;
-  const all = (await listFiles(options.root)).filter((f) => !SKIP_DIRS.test(f)).sort();
+  const all = (await listFiles(options.root))
+    .filter((f) => !SKIP_DIRS.test(f) && !ORCHESTRA_FILES.test(f))
+    .sort();
   const manifests: ManifestSummary[] = [];
   for (const f of all.filter((p) => p === 'package.json' || p.endsWith('/package.json'))) {
     const m = await readManifest(options.root, f);

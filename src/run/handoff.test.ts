@@ -139,7 +139,7 @@ describe('buildCompletionHandoff', () => {
       limitation: [
         'Max 1000 operations per document in memory',
         'presence is per process',
-        'Needs dependency uuid@9.0.0, not added by this task (ask the owner of package.json)',
+        'Needs package uuid@9.0.0, not added by this task (this task owns package.json)',
       ],
     });
     expect(h.artifacts.dependencies).toEqual(['ws@^8.0.0', 'zod@^4.0.0 (was ^3.0.0)']);
@@ -150,11 +150,7 @@ describe('buildCompletionHandoff', () => {
     expect(h.nextAgentContext).toEqual({
       focus:
         'Task backend "WebSocket server" is done: WebSocket server with operations and presence. frontend consumes contracts WsEvents and files src/server/events.ts.',
-      constraints: [
-        'Decision transport: WebSocket via ws (bidirectional)',
-        'Optimistic UI with rollback',
-        'Never add: socket.io',
-      ],
+      constraints: ['Decisions transport apply (see the architecture)'],
       availableContextBudget: 8500,
     });
   });
@@ -295,6 +291,57 @@ describe('helpers', () => {
       expect(hub.handoffs.latest('r1', 'backend')).toEqual(h);
       expect(hub.events.list({ runId: 'r1', type: 'handoff' })).toMatchObject([
         { taskId: 'backend', from: 'backend (backend-specialist)', to: 'frontend, tests' },
+      ]);
+    } finally {
+      hub.close();
+    }
+  });
+
+  it('classifies notes by their words, not their paths; names a missing file as its owner task', async () => {
+    expect(classifyNote('BLOCKED, outside my ownership: src/index.ts must register the rule').kind).toBe(
+      'critical',
+    );
+    expect(classifyNote('Rules are looked up in src/rules/index.ts').kind).toBe('critical');
+    expect(classifyNote('Cache the parsed config between runs').kind).toBe('optimization');
+    const h = await buildCompletionHandoff(
+      input({
+        result: { ...result, dependenciesNeeded: ['src/web/api.ts', 'src/nowhere/x.ts'] },
+      }),
+    );
+    expect(h.artifacts.implementationNotes.limitation).toEqual(
+      expect.arrayContaining([
+        'Needs src/web/api.ts, which task frontend provides (not there yet when this task ran)',
+        'Needs src/nowhere/x.ts, which no task of the plan owns',
+      ]),
+    );
+    expect(JSON.stringify(h)).not.toContain('package.json)');
+  });
+
+  it('a fix round adds to the first handoff instead of replacing it', async () => {
+    const hub = openHub({ path: ':memory:' });
+    try {
+      hub.runs.create({ id: 'r1', goal: plan.goal, repo: '/repo', plan });
+      storeCompletionHandoff(hub, 'r1', 'backend', await buildCompletionHandoff(input()));
+      const fix = await buildCompletionHandoff(
+        input({
+          result: {
+            ...result,
+            summary: 'renamed user_id to userId',
+            notes: ['Rename done'],
+            testRequirements: [],
+          },
+        }),
+      );
+      storeCompletionHandoff(hub, 'r1', 'backend', fix);
+      const h = hub.handoffs.latest('r1', 'backend');
+      expect(h?.nextAgentContext.focus).toContain('is done: WebSocket server with operations and presence.');
+      expect(h?.nextAgentContext.focus).toContain('Then fixed: renamed user_id to userId.');
+      expect(h?.artifacts.implementationNotes.critical).toEqual(
+        expect.arrayContaining(['Operations must be applied in timestamp order', 'Rename done']),
+      );
+      expect(h?.artifacts.testRequirements).toEqual([
+        'Concurrent operation ordering',
+        'Reconnection with state recovery',
       ]);
     } finally {
       hub.close();

@@ -76,9 +76,26 @@ export async function buildCompletionHandoff(input: CompletionHandoffInput): Pro
   for (const d of deps.added)
     if (excluded.has(d.name))
       notes.critical.push(`Adds ${d.name}, which the plan excludes: the integration validator will flag it`);
-  for (const d of result?.dependenciesNeeded ?? [])
-    if (!deps.added.some((a) => a.name === packageName(d)))
-      notes.limitation.push(`Needs dependency ${d}, not added by this task (ask the owner of package.json)`);
+  for (const d of result?.dependenciesNeeded ?? []) {
+    if (looksLikePath(d)) {
+      // A file, not a package: name the task that provides it.
+      const owner = plan.tasks.find((t) => t.id !== task.id && findMatchingGlob(d, t.owns) !== undefined);
+      notes.limitation.push(
+        owner
+          ? `Needs ${d}, which task ${owner.id} provides (not there yet when this task ran)`
+          : `Needs ${d}, which no task of the plan owns`,
+      );
+    } else if (!deps.added.some((a) => a.name === packageName(d))) {
+      const manifestOwner = plan.tasks.find((t) => findMatchingGlob('package.json', t.owns) !== undefined);
+      const who =
+        manifestOwner === undefined
+          ? 'no task owns package.json'
+          : manifestOwner.id === task.id
+            ? 'this task owns package.json'
+            : `task ${manifestOwner.id} owns package.json`;
+      notes.limitation.push(`Needs package ${d}, not added by this task (${who})`);
+    }
+  }
   notes.limitation.push(...deps.problems);
   for (const id of task.provides)
     if (result && !result.contracts.some((c) => c.id === id))
@@ -104,15 +121,12 @@ export async function buildCompletionHandoff(input: CompletionHandoffInput): Pro
     },
     nextAgentContext: {
       focus: focusOf(input, changes, dependents),
-      constraints: [
-        ...plan.architecture.decisions.map(
-          (d) => `Decision ${d.id}: ${d.decision}${d.rationale ? ` (${d.rationale})` : ''}`,
-        ),
-        ...plan.architecture.constraints,
-        ...(plan.architecture.excludedDependencies.length
-          ? [`Never add: ${plan.architecture.excludedDependencies.join(', ')}`]
-          : []),
-      ],
+      // By reference: every packet already holds the decisions and constraints, once.
+      constraints: plan.architecture.decisions.length
+        ? [
+            `Decisions ${plan.architecture.decisions.map((d) => d.id).join(', ')} apply (see the architecture)`,
+          ]
+        : [],
       ...(input.availableContextBudget === undefined
         ? {}
         : { availableContextBudget: input.availableContextBudget }),
@@ -134,12 +148,18 @@ export function classifyNote(note: string): {
       text: prefixed[2] ?? '',
     };
   }
-  if (LIMITATION.test(text)) return { kind: 'limitation', text };
-  if (OPTIMIZATION.test(text)) return { kind: 'optimization', text };
+  // Paths and identifiers say nothing about the kind (`src/index.ts` is no optimization).
+  const words = text.replace(/`[^`]*`/g, ' ').replace(/\S*[/.]\S*/g, ' ');
+  if (BLOCKER.test(words)) return { kind: 'critical', text };
+  if (LIMITATION.test(words)) return { kind: 'limitation', text };
+  if (OPTIMIZATION.test(words)) return { kind: 'optimization', text };
   // A producer's note to its consumers is binding unless it says otherwise.
   return { kind: 'critical', text };
 }
 
+/** A note that something is blocked or must be done by someone else: what dependents must read first. */
+const BLOCKER =
+  /\b(blocked|blocking|blocker|outside (my|its|this task's) ownership|not (in|within) (my|its) ownership|must|requires?|breaking|do not|don't|never)\b/i;
 const LIMITATION =
   /\b(limit(s|ed|ation)?|max(imum)?|at most|not (yet )?(implemented|supported|handled)|unsupported|todo|fixme|workaround|known issue|cannot|can't|does not|doesn't|only supports?|stub(bed)?|placeholder)\b/i;
 const OPTIMIZATION =
@@ -294,6 +314,14 @@ async function readSafely(read: FileReader, path: string): Promise<string | unde
   }
 }
 
+/** `src/rules/foo.ts`, `./x.js`: a file; `lodash`, `@scope/pkg@1`: a package. */
+function looksLikePath(spec: string): boolean {
+  const s = spec.trim();
+  if (s.startsWith('./') || s.startsWith('../') || s.startsWith('/')) return true;
+  if (/^@[\w.-]+\/[\w.-]+(@.*)?$/.test(s)) return false;
+  return s.includes('/') || /\.[cm]?[jt]sx?$|\.(json|md|css|html|ya?ml)$/.test(s);
+}
+
 function packageName(spec: string): string {
   const s = spec.trim();
   const at = s.indexOf('@', s.startsWith('@') ? 1 : 0);
@@ -331,6 +359,46 @@ export function storeCompletionHandoff(
   taskId: string,
   handoff: Handoff,
 ): void {
-  hub.handoffs.put(runId, taskId, handoff);
-  hub.events.append({ runId, taskId, type: 'handoff', from: handoff.from, to: handoff.to });
+  // A fix attempt adds to what the task first delivered: dependents still learn what it does.
+  const first = hub.handoffs.forTask(runId, taskId).find((r) => !r.handoff.from.includes('#'));
+  const stored = first ? mergeFixHandoff(first.handoff, handoff) : handoff;
+  hub.handoffs.put(runId, taskId, stored);
+  hub.events.append({ runId, taskId, type: 'handoff', from: stored.from, to: stored.to });
+}
+
+const DIFF_FACT = /^(Deleted|Renamed|Added|Modified): /;
+
+/**
+ * The handoff after a fix round: the first delivery's summary and notes, then what the fix
+ * changed. Interfaces, diff facts and dependencies come from the fix (its diff is the whole branch
+ * against the base); notes and test requirements are the union, each once.
+ */
+export function mergeFixHandoff(first: Handoff, fix: Handoff): Handoff {
+  const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])];
+  const notes = (k: 'critical' | 'optimization' | 'limitation') =>
+    union(
+      first.artifacts.implementationNotes[k].filter((n) => !DIFF_FACT.test(n)),
+      fix.artifacts.implementationNotes[k],
+    );
+  const fixSummary = /is done: (.*?)(?:\.| [\w.-]+ consumes |$)/.exec(fix.nextAgentContext.focus)?.[1];
+  const focus =
+    fixSummary && !first.nextAgentContext.focus.includes(fixSummary)
+      ? `${first.nextAgentContext.focus} Then fixed: ${fixSummary}.`
+      : first.nextAgentContext.focus;
+  return {
+    ...fix,
+    artifacts: {
+      ...fix.artifacts,
+      implementationNotes: {
+        critical: [
+          ...fix.artifacts.implementationNotes.critical.filter((n) => DIFF_FACT.test(n)),
+          ...notes('critical').filter((n) => !DIFF_FACT.test(n)),
+        ],
+        optimization: notes('optimization'),
+        limitation: notes('limitation'),
+      },
+      testRequirements: union(first.artifacts.testRequirements, fix.artifacts.testRequirements),
+    },
+    nextAgentContext: { ...fix.nextAgentContext, focus },
+  };
 }

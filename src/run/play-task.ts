@@ -1,6 +1,7 @@
 import { findMatchingGlob } from '../domain/globs.js';
 import { loadTokenizer } from '../hub/index.js';
 import { prepareWorktree } from '../workspace/index.js';
+import { reserveBudget, settleBudget } from './budget.js';
 import type { EngineContext } from './engine-context.js';
 import { measureFullContext } from './full-context.js';
 import { buildCompletionHandoff, gitFileReader, storeCompletionHandoff } from './handoff.js';
@@ -9,23 +10,7 @@ import { sandboxedSetupRunner } from './sandbox-setup.js';
 import { taskStart } from './start-point.js';
 import { runTask, type TaskRunOutcome } from './task-runner.js';
 
-/** Spent so far in this run, in USD, from the hub's usage rows. */
-export function spentUsd(ctx: EngineContext): number {
-  return ctx.hub.usage.summary(ctx.runId, 'layer').total.costUsd;
-}
-
-/**
- * Whether starting one more task could exceed `--budget-usd`: spent so far plus the average cost of
- * a task attempt so far (nothing known yet: only what is spent counts).
- */
-export function budgetWouldBeExceeded(ctx: EngineContext): boolean {
-  const budget = ctx.settings.budgetUsd;
-  if (budget === undefined) return false;
-  const spent = spentUsd(ctx);
-  const attempts = ctx.hub.usage.list(ctx.runId).filter((u) => u.layer === 'specialist').length;
-  const average = attempts > 0 ? spent / attempts : 0;
-  return spent + average > budget;
-}
+export { budgetWouldBeExceeded, spentUsd } from './budget.js';
 
 /** Which task owns a path, for deny messages the model can act on. */
 export function ownerOf(ctx: EngineContext, path: string): string | undefined {
@@ -38,9 +23,12 @@ export async function playTask(ctx: EngineContext, taskId: string): Promise<Task
   const agent = task ? ctx.agents.get(task.agent) : undefined;
   if (!task || !agent) throw new Error(`task ${taskId} or its agent is missing`);
   const { settings, config } = ctx;
-  const remaining =
-    settings.budgetUsd === undefined ? undefined : Math.max(0.0001, settings.budgetUsd - spentUsd(ctx));
-  const maxBudgetUsd = [remaining, config.executor.maxBudgetUsd].filter((x): x is number => x !== undefined);
+  // One budget for the run: this dispatch reserves its share; each attempt is capped by what is left of it.
+  const reservation = reserveBudget(ctx, taskId);
+  const configCap = config.executor.maxBudgetUsd;
+  const maxBudgetUsd = reservation
+    ? () => Math.min(reservation.capFor(), configCap ?? Number.POSITIVE_INFINITY)
+    : configCap;
   const model = settings.model ?? (agent.model && agent.model !== 'inherit' ? agent.model : config.model);
   // Fixes in the packet (from the validator or a change request) are this attempt's to resolve.
   const fixes = ctx.hub.fixes.list(ctx.runId, { ownerTask: taskId, status: 'open' });
@@ -57,7 +45,7 @@ export async function playTask(ctx: EngineContext, taskId: string): Promise<Task
     maxAttempts: config.lifecycle.maxAttempts,
     model,
     maxTurns: config.executor.maxTurns,
-    ...(maxBudgetUsd.length ? { maxBudgetUsd: Math.min(...maxBudgetUsd) } : {}),
+    ...(maxBudgetUsd === undefined ? {} : { maxBudgetUsd }),
     mcpServers: (id, cwd) =>
       hubMcpServers({ hub: ctx.hub, runId: ctx.runId, taskId: id, plan: ctx.plan, agent, worktree: cwd }),
     // Like for like: the packet carries the agent's role, so the full context counts it too.
@@ -83,7 +71,7 @@ export async function playTask(ctx: EngineContext, taskId: string): Promise<Task
         run: sandboxedSetupRunner(ctx.sandbox.commands),
       }),
     ...(ctx.options.now ? { now: ctx.options.now } : {}),
-  });
+  }).finally(() => settleBudget(ctx, taskId));
   if (out.status === 'succeeded') {
     const start = ctx.hub.tasks.get(ctx.runId, taskId)?.startCommit ?? ctx.worktrees.base;
     // The handoff is built from facts (the real diff, what it exports), for every dependent's packet.

@@ -265,8 +265,8 @@ function waveReports(events: readonly StoredEvent[]): WaveReport[] {
 
 /**
  * Time of a layer. Specialists: their attempts summed. Validation: in strict waves, the synthesis
- * after a wave's last task ended until the wave finished. The orchestrator's planning is not timed
- * in the hub (null).
+ * after a wave's last task ended until the wave finished; the orchestrator's, its planning rounds
+ * (`plan.created`).
  */
 function layerTime(
   layer: LayerReport['layer'],
@@ -278,7 +278,12 @@ function layerTime(
     const timed = tasks.filter((t) => t.timeMs !== null);
     return timed.length ? timed.reduce((s, t) => s + (t.timeMs ?? 0), 0) : null;
   }
-  if (layer !== 'validation') return null;
+  if (layer === 'orchestrator') {
+    const plans = events.filter((e) => e.type === 'plan.created');
+    return plans.length
+      ? plans.reduce((s, e) => s + (e.type === 'plan.created' ? e.durationMs : 0), 0)
+      : null;
+  }
   let total: number | null = null;
   for (const w of waves) {
     if (w.finishedAt === null) continue;

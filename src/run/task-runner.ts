@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentDefinition } from '../domain/agent.js';
-import type { EventPayload, Usage } from '../domain/event.js';
+import { type EventPayload, type Usage, usageSchema } from '../domain/event.js';
 import type { Plan, Task } from '../domain/plan.js';
 import type { TaskResult } from '../domain/task-result.js';
 import {
@@ -17,7 +17,7 @@ import {
 } from '../executor/index.js';
 import type { RunWorktrees, TaskWorktree } from '../executor/worktrees.js';
 import { git } from '../git/git.js';
-import { buildPacket, type Hub } from '../hub/index.js';
+import { buildPacket, estimateCostUsd, type Hub, loadProjectMemory } from '../hub/index.js';
 import { createLifecycleMonitor, type LifecycleThresholds, summarizeAttempt } from '../lifecycle/index.js';
 import type { PreparedWorktree } from '../workspace/index.js';
 import { containsAll, type TaskStart } from './start-point.js';
@@ -69,7 +69,8 @@ export interface TaskRunnerSettings {
   maxAttempts?: number;
   model?: string;
   maxTurns?: number;
-  maxBudgetUsd?: number;
+  /** A cap per attempt, or a function giving each attempt's cap when it starts (the run's budget). */
+  maxBudgetUsd?: number | (() => number | undefined);
   packetBudget?: number;
   /** The model's context window in tokens (default from the model id). */
   contextWindow?: number;
@@ -298,6 +299,8 @@ async function runAttempt(
     hub: { hub, runId },
     ...(s.packetBudget ? { budget: s.packetBudget } : {}),
     ...(dependencies ? { workspace: { dependencies } } : {}),
+    // The project's own instructions, as Claude Code would load them in this worktree.
+    memory: loadProjectMemory({ root: cwd }),
   });
   const full = await s.fullContextTokens?.(cwd).catch(() => undefined);
   hub.events.append({
@@ -319,9 +322,25 @@ async function runAttempt(
   const events: EventPayload[] = [];
   let execution: Execution | undefined;
   let stopReason: string | undefined;
+  const layer = s.layer ?? 'specialist';
+  const model = s.model ?? s.agent.model ?? null;
   const onEvent = (e: EventPayload) => {
     events.push(e);
     hub.events.append({ runId, taskId: task.id, ...e });
+    // Each model turn is accounted as it streams: a killed attempt's spending stays in the hub.
+    if (e.type === 'usage') {
+      const u = usageSchema.parse(e.usage);
+      const turnModel = e.model ?? model;
+      hub.usage.add({
+        runId,
+        taskId: task.id,
+        attempt,
+        layer,
+        model: turnModel,
+        ...u,
+        costUsd: estimateCostUsd(turnModel, u),
+      });
+    }
     s.onEvent?.(e, attempt);
     const v = monitor.observe(e);
     if (v.action === 'terminate' && stopReason === undefined) {
@@ -329,6 +348,7 @@ async function runAttempt(
       void execution?.terminate(stopReason);
     }
   };
+  const cap = typeof s.maxBudgetUsd === 'function' ? s.maxBudgetUsd() : s.maxBudgetUsd;
   execution = s.executor.start(
     {
       runId,
@@ -345,7 +365,7 @@ async function runAttempt(
       ...(s.ownerOf ? { ownerOf: s.ownerOf } : {}),
       ...(s.model ? { model: s.model } : {}),
       ...(s.maxTurns ? { maxTurns: s.maxTurns } : {}),
-      ...(s.maxBudgetUsd ? { maxBudgetUsd: s.maxBudgetUsd } : {}),
+      ...(cap ? { maxBudgetUsd: cap } : {}),
       ...(s.env ? { env: s.env } : {}),
       ...(s.mcpServers ? { mcpServers: s.mcpServers(task.id, cwd) } : {}),
     },
@@ -353,15 +373,12 @@ async function runAttempt(
   );
   if (stopReason !== undefined) void execution.terminate(stopReason);
   const outcome = await execution.outcome;
-  hub.usage.add({
-    runId,
-    taskId: task.id,
-    attempt,
-    layer: s.layer ?? 'specialist',
-    model: s.model ?? s.agent.model ?? null,
-    ...outcome.usage,
-    costUsd: outcome.costUsd,
-  });
+  // The binary's own totals replace the streamed estimates when it reported them.
+  hub.usage.settleAttempt(
+    { runId, taskId: task.id, attempt, layer },
+    { model, ...outcome.usage, costUsd: outcome.costUsd },
+    outcome.numTurns > 0 || outcome.costUsd > 0,
+  );
   const verdict = monitor.verdict();
   let handoffStored = false;
   if (
@@ -415,10 +432,12 @@ async function runAttempt(
   };
 }
 
-/** The user turn: the task, a continuation from a handoff, or the validator's fixes first. */
-function promptFor(task: Task, o: { respawned: boolean; fixes: number }): string {
-  if (o.respawned) return `Continue the task from the handoff in your context: ${task.title}`;
-  if (o.fixes > 0)
-    return `Fix the ${o.fixes === 1 ? 'problem' : `${o.fixes} problems`} under "Fix first" in your context, then finish the task: ${task.title}`;
-  return task.instructions || task.title;
+/**
+ * The first user turn only says to begin: the task, its instructions and any fixes are in the
+ * system prompt, once.
+ */
+export function promptFor(task: Task, o: { respawned: boolean; fixes: number }): string {
+  if (o.respawned) return `Continue task ${task.id} from where the previous attempt stopped.`;
+  if (o.fixes > 0) return `Begin task ${task.id}: fix first, then finish.`;
+  return `Begin task ${task.id}.`;
 }

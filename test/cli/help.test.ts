@@ -6,7 +6,7 @@ describe('orchestra --help', () => {
     const r = runOrchestra(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: orchestra/);
-    for (const c of ['init', 'agents', 'plan', 'schema', 'task', 'validate', 'clean'])
+    for (const c of ['init', 'doctor', 'agents', 'plan', 'schema', 'task', 'validate', 'clean'])
       expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
   });
 

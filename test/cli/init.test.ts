@@ -58,7 +58,9 @@ describe('orchestra init', () => {
     expect(r.stdout).toMatch(/^created\s+\.gitignore$/m);
     expect(r.stdout).toMatch(/^created\s+orchestra\.config\.json$/m);
     expect(readFileSync(join(repo, '.gitignore'), 'utf8')).toBe('.orchestra/\n');
-    expect(readFileSync(join(repo, 'orchestra.config.json'), 'utf8')).toMatch(/^\/\/ /);
+    expect(JSON.parse(readFileSync(join(repo, 'orchestra.config.json'), 'utf8'))).toMatchObject({
+      maxParallel: 4,
+    });
 
     const lint = run(['agents', 'lint']);
     expect(lint.code, lint.stdout).toBe(0);

@@ -58,7 +58,11 @@ describe('orchestra task context', () => {
   it('prints the packet from the plan alone, with its token count', async () => {
     const r = run('plan.yaml', 'server');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^# Task server: WebSocket server\n/);
+    // Exactly what is appended to Claude Code's prompt: the role first, the task after the run's context.
+    expect(r.stdout).toMatch(/^# Your role: backend-specialist\n/);
+    expect(r.stdout).toMatch(
+      /\norchestra-task: server\norchestra-agent: backend-specialist\n\n# Task server: WebSocket server\n/,
+    );
     expect(r.stdout).toContain('export interface Operation { userId: string; operation: Transform }');
     expect(r.stdout).toContain('d1: PostgreSQL for persistence');
     const count = (await loadTokenizer()).count(r.stdout);
@@ -70,7 +74,8 @@ describe('orchestra task context', () => {
     expect(whole.runId).toBeNull();
     expect(whole.tokens).toBe((await loadTokenizer()).count(whole.text));
     const names = whole.sections.map((s: { name: string }) => s.name);
-    expect(names.slice(0, 2)).toEqual(['task', 'ownership']);
+    expect(names.indexOf('agent')).toBe(0);
+    expect(names.indexOf('task')).toBeGreaterThan(names.indexOf('decisions'));
     const r = run('plan.yaml', 'server', '--json', '--budget', String(whole.tokens - 1));
     expect(r.code, r.stderr).toBe(0);
     const small = JSON.parse(r.stdout);
@@ -94,7 +99,7 @@ describe('orchestra task context', () => {
     const p = JSON.parse(r.stdout);
     expect(p.runId).toBe('run-1');
     expect(p.text).toContain('d9: Operations carry a Lamport clock');
-    expect(p.text).toContain('(typescript, v2, owner types)');
+    expect(p.text).toContain('## Contract operation: you consume it from types (typescript, v2)');
     expect(run('plan.yaml', 'server', '--run', 'nope').stderr).toMatch(/no run "nope"/);
   });
 

@@ -137,7 +137,8 @@ describe('completion handoffs with the real Claude Code binary', () => {
     expect(system).toContain('export function isChatMessage(x: unknown): x is ChatMessage;');
     expect(system).toContain('ws@^8.18.0');
     expect(system).toContain('Timestamps must be epoch milliseconds');
-    expect(system).toContain('web consumes contracts ChatMessage and files src/types/chat.ts');
+    // The dependency's focus reduced to this task's own clause.
+    expect(system).toContain('For you: contracts ChatMessage and files src/types/chat.ts.');
     // The dependency's own requests never carried it (it did not exist yet).
     const typesRequests = server.requests.filter((r) =>
       JSON.stringify(r.body).includes('orchestra-task: types'),
