@@ -264,7 +264,7 @@ const LOCK = (extra: Record<string, unknown> = {}) =>
   `${JSON.stringify({ name: 'collab', lockfileVersion: 3, requires: true, packages: { '': { dependencies: { greet: '1.0.0' } }, 'node_modules/greet': { version: '1.0.0' } }, ...extra }, null, 2)}\n`;
 
 /** A project with its packages installed in the checkout (as after `npm ci`) and its own test command. */
-function installedProject(repo: string, setupLog: string) {
+function installedProject(repo: string) {
   const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
   pkg.scripts = { test: 'node test/greet.mjs' };
   pkg.dependencies = { greet: '1.0.0' };
@@ -283,6 +283,7 @@ function installedProject(repo: string, setupLog: string) {
   );
   writeFileSync(path.join(repo, 'node_modules/greet/index.js'), GREET);
   // The setup command only records where it ran (no network here); an argument array, no shell.
+  // It runs in the sandbox, writable only in its worktree: the record goes to its node_modules.
   writeFileSync(
     path.join(repo, 'orchestra.config.json'),
     JSON.stringify({
@@ -290,12 +291,14 @@ function installedProject(repo: string, setupLog: string) {
         setup: [
           process.execPath,
           '-e',
-          `require('fs').appendFileSync(${JSON.stringify(setupLog)}, process.cwd() + '\\n')`,
+          `const fs = require('fs'); fs.mkdirSync('node_modules', { recursive: true }); fs.appendFileSync(${JSON.stringify(SETUP_RECORD)}, process.cwd() + '\\n')`,
         ],
       },
     }),
   );
 }
+
+const SETUP_RECORD = 'node_modules/.setup-ran';
 
 describe('every worktree is ready to run the project commands', () => {
   it("runs the project's own test command with the checkout's packages; a changed lockfile runs the setup command once, in that worktree only", {
@@ -308,17 +311,14 @@ describe('every worktree is ready to run the project commands', () => {
     s.structured(result('lockfile updated'));
     s.on({ taskId: 'app', text: '## Instructions' })
       .bash(`npm test && node -e "console.log('npm-test-' + 'exit-0')"`)
+      .bash(`test -e ${SETUP_RECORD} && echo setup-ran-here || echo no-setup-here`)
       .write('src/app/main.ts', 'export const main = 1;\n');
     s.structured(result('app'));
-    s.on({ taskId: 'consumer', text: '## Instructions' }).write(
-      'src/consumer/main.ts',
-      'export const consumer = 1;\n',
-    );
+    s.on({ taskId: 'consumer', text: '## Instructions' })
+      .bash(`cat ${SETUP_RECORD}`)
+      .write('src/consumer/main.ts', 'export const consumer = 1;\n');
     s.structured(result('consumer'));
-    const logDir = tempDir('orchestra-setup-log-');
-    cleanup.push(logDir.remove);
-    const setupLog = path.join(logDir.path, 'setup.log');
-    const t = await setup(s, (repo) => installedProject(repo, setupLog));
+    const t = await setup(s, (repo) => installedProject(repo));
     const userModules = listTree(path.join(t.repo, 'node_modules'));
     const out = await t.run(
       t.plan({
@@ -352,9 +352,10 @@ describe('every worktree is ready to run the project commands', () => {
     const consumerPath = hub.events
       .list({ runId: out.runId, type: 'worktree.ready' })
       .find((e) => e.taskId === 'consumer');
-    expect(readFileSync(setupLog, 'utf8')).toBe(
-      `${consumerPath?.type === 'worktree.ready' ? consumerPath.path : '?'}\n`,
-    );
+    const where = consumerPath?.type === 'worktree.ready' ? consumerPath.path : '?';
+    // Tool results are JSON text: the record's line ends in an escaped newline.
+    expect(toolOutputs(t.server, 'consumer').split(`${where}\\n`).length - 1).toBe(1);
+    expect(app).toContain('no-setup-here');
     // The links were never committed, and the user's node_modules is as it was.
     expect(git(t.repo, 'ls-tree', '-r', '--name-only', out.integrationBranch)).not.toMatch(/node_modules/);
     expect(listTree(path.join(t.repo, 'node_modules'))).toEqual(userModules);
