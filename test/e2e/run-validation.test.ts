@@ -118,7 +118,9 @@ describe('orchestra run: validation that knows the base (real binary)', () => {
       ),
     };
     const t = await setup(s, plan);
-    const out = await t.run({ maxParallel: 3, contextBudget: 10_000 });
+    // Unconfined so that each real spawn of the check can be counted in a log outside its tree (the
+    // sandbox refuses that write, rightly; sandbox-attacks.test.ts proves criteria are confined).
+    const out = await t.run({ maxParallel: 3, contextBudget: 10_000, unsandboxed: true });
     expect(out.status, out.reason).toBe('succeeded');
     expect(out.merged.sort()).toEqual(['a', 'b', 'c']);
     const hub = t.hub();
