@@ -79,11 +79,14 @@ export async function checkBase(
 /**
  * The base's failures as findings owned by no task, for the report's "Already failing on the base".
  * A criterion that fails without a word (`test -f src/new.ts`) is the work still to do, not a
- * known breakage: it is left out, as it is never matched to a later failure.
+ * known breakage: it is left out, as it is never matched to a later failure. So is a check that
+ * names a task's own files (`npx vitest run test/pattern.test.ts` before the task wrote it).
  */
 export function preexistingFindings(check: BaseCheck): Finding[] {
   const out: Finding[] = [];
-  for (const r of check.criteria.filter((c) => criterionFailed(c) && c.outputTail.trim() !== '')) {
+  for (const r of check.criteria.filter(
+    (c) => criterionFailed(c) && !c.ownWork && c.outputTail.trim() !== '',
+  )) {
     const how = r.timedOut ? `timed out after ${r.durationMs} ms` : `exited with ${r.exitCode ?? 'an error'}`;
     out.push({
       id: `criterion:${r.command}`,

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { plan, tempDir } from '../../test/validator/fixture.js';
+import { preexistingFindings } from './base-check.js';
 import {
   type CommandRunner,
   CriteriaCache,
   criterionFindings,
   filesNamedIn,
+  namesOwnedPath,
   routeCriterion,
   runCriteriaOnce,
 } from './criteria.js';
@@ -126,5 +128,50 @@ describe('success criteria', () => {
       taskId: 'a',
       files: [],
     });
+  });
+});
+
+describe("a task's own check is not the base's failure", () => {
+  const p = plan({
+    tasks: [
+      {
+        id: 'pattern',
+        title: 'pattern',
+        agent: 'backend',
+        owns: ['src/pattern.ts', 'test/pattern.test.ts'],
+        successCriteria: [
+          {
+            description: 'its tests pass',
+            command: 'echo "No test files found: test/pattern.test.ts"; exit 1',
+          },
+          { description: 'format', command: 'echo "[warn] src/punycode.ts"; exit 1' },
+        ],
+      },
+    ],
+  });
+
+  it('marks a command naming the task’s own files, and only that one; only the other is already failing', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const runs = await runCriteriaOnce(p.tasks, { cwd: dir, tree: 'base' });
+      expect(runs.map((r) => r.ownWork ?? false)).toEqual([true, false]);
+      const onBase = preexistingFindings({
+        base: 'b',
+        typeErrors: [],
+        criteria: runs,
+        typescript: { version: '5.9.3', source: 'bundled' },
+      });
+      expect(onBase.map((f) => f.id)).toEqual(['criterion:echo "[warn] src/punycode.ts"; exit 1']);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('finds owned paths in a command, existing or not, and ignores packages and bare directories', () => {
+    const tasks = p.tasks;
+    expect(namesOwnedPath('npx vitest run test/pattern.test.ts', tasks)).toBe(true);
+    expect(namesOwnedPath('npx eslint ./src/pattern.ts', tasks)).toBe(true);
+    expect(namesOwnedPath('npx prettier -c src test', tasks)).toBe(false);
+    expect(namesOwnedPath('node node_modules/x/src/pattern.ts', tasks)).toBe(false);
   });
 });

@@ -81,6 +81,12 @@ export interface CriterionRun {
   tree: string;
   /** Reused from an earlier run of the same command on the same tree: it did not run again. */
   cached: boolean;
+  /**
+   * The command names a path owned by a task naming it (`npx vitest run test/pattern.test.ts`): a
+   * check of that task's own work, never a failure the base already had. (Only the command: a
+   * base failure whose output names a file some task owns is still the base's.)
+   */
+  ownWork?: boolean;
 }
 
 /** A runner that confines every command in `sandbox` (what a run passes to the validator). */
@@ -160,13 +166,25 @@ export async function runCriteriaOnce(
         tree: settings.tree,
         cached: false,
       };
-      const { tasks: _t, cached: _c, ...stored } = run;
+      const { tasks: _t, cached: _c, ownWork: _o, ...stored } = run;
       settings.cache?.set(stored);
     }
+    const owners = tasks.filter((t) => naming.some((n) => n.taskId === t.id));
+    if (namesOwnedPath(command, owners)) run.ownWork = true;
     out.push(run);
     settings.onResult?.(run);
   }
   return out;
+}
+
+/** Whether `text` names a path (existing or not) that one of `tasks` owns. */
+export function namesOwnedPath(text: string, tasks: readonly Task[]): boolean {
+  for (const m of text.matchAll(/[\w@.-]+(?:\/[\w@.-]+)+|[\w@-]+\.[A-Za-z][\w]*/g)) {
+    const path = m[0].replace(/^\.\//, '');
+    if (path.includes('node_modules')) continue;
+    if (tasks.some((t) => findMatchingGlob(path, t.owns) !== undefined)) return true;
+  }
+  return false;
 }
 
 /** Where a failed criterion's fix goes: a task, or nobody (the user) with the files it named. */

@@ -197,7 +197,7 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
     const fresherRuns: CriterionRun[] = [];
     for (const r of runs.filter(criterionFailed)) {
       const onBase = (baseCheck as BaseCheck).criteria.find((b) => b.command === r.command);
-      if (onBase && sameFailure(onBase, r, exists))
+      if (onBase && !r.ownWork && sameFailure(onBase, r, exists))
         preexisting.push(
           ...preexistingFindings({ ...(baseCheck as BaseCheck), typeErrors: [], criteria: [r] }),
         );
