@@ -171,10 +171,13 @@ async function recordValidation(cwd: string, runId: string) {
   const { openRepo, processStamp } = await import('../../git/index.js');
   const { updateRegistry } = await import('../../executor/index.js');
   const { integrationBranch, integrationWorktreePath } = await import('../../validator/index.js');
+  const { runWorktreesDir } = await import('../../config/index.js');
   const repo = await openRepo(cwd);
   const now = () => new Date().toISOString();
+  // The run's directory in the state dir: the sweep removes only worktrees recorded inside it.
+  const dir = runWorktreesDir({ root: repo.root, runId });
   await updateRegistry(repo.commonDir, (reg) => {
-    reg.runs[runId] = { owner: processStamp(), root: repo.root, base: repo.head, startedAt: now() };
+    reg.runs[runId] = { owner: processStamp(), root: repo.root, dir, base: repo.head, startedAt: now() };
     reg.worktrees.push({
       runId,
       taskId: 'integration',
