@@ -1,8 +1,29 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { SandboxCommand, SandboxSpec } from './spec.js';
 import { SANDBOX_TMP } from './spec.js';
 
 type Mount = { kind: 'ro' | 'rw' | 'tmpfs'; path: string };
+
+/**
+ * What every sandboxed process must still see although it may live under the private /tmp: this
+ * package (Claude Code's binary and the tools in its node_modules) and Node itself. Installed or
+ * cloned under /tmp (a CI checkout, `npx` caches), they would otherwise vanish behind the tmpfs.
+ */
+export function toolPaths(): string[] {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  const pkg = real(fileURLToPath(new URL('../..', import.meta.url)));
+  const node = path.dirname(real(process.execPath));
+  const under = (p: string) => p === SANDBOX_TMP || p.startsWith(`${SANDBOX_TMP}/`);
+  return [...new Set([pkg, node])].filter(under);
+}
 
 /** Path depth, so a parent is mounted before what is inside it (a later parent mount would hide it). */
 const depth = (p: string) => p.split('/').filter(Boolean).length;
@@ -14,6 +35,7 @@ const depth = (p: string) => p.split('/').filter(Boolean).length;
  */
 export function bwrapCommand(spec: SandboxSpec, bwrapPath = 'bwrap'): SandboxCommand {
   const mounts: Mount[] = [
+    ...toolPaths().map((p) => ({ kind: 'ro' as const, path: p })),
     ...(spec.readOnly ?? []).map((p) => ({ kind: 'ro' as const, path: path.resolve(p) })),
     ...spec.writable.map((p) => ({ kind: 'rw' as const, path: path.resolve(p) })),
     ...(spec.privateDirs ?? []).map((p) => ({ kind: 'tmpfs' as const, path: path.resolve(p) })),
