@@ -1,4 +1,4 @@
-export { bwrapCommand } from './bwrap.js';
+export { bwrapCommand, toolPaths } from './bwrap.js';
 export type { PackageCaches } from './caches.js';
 export { packageCaches } from './caches.js';
 export { sandboxCommand, unconfinedCommand } from './command.js';
