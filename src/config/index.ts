@@ -10,6 +10,8 @@ export {
   lifecycleConfigSchema,
   type OrchestraConfig,
   type OrchestraConfigInput,
+  PACKAGES_MODES,
+  type PackagesMode,
   SETTING_SOURCES,
   SETUP_WHEN,
   type WorktreeConfig,

@@ -34,6 +34,16 @@ export const executorConfigSchema = z.strictObject({
 /** When a worktree runs the setup command instead of linking the main checkout's dependencies. */
 export const SETUP_WHEN = ['lockfile-changed', 'always', 'never'] as const;
 
+/**
+ * How a worktree gets the checkout's installed packages: copy (its own copy, cloned where the
+ * filesystem can, so tools that write into their own package — vitest's type check does — work
+ * inside the sandbox), link (a directory of links: instant, but such writes fail read-only), or auto
+ * (copy up to 512 MiB of packages, link above or when the checkout's node_modules is a link).
+ */
+export const PACKAGES_MODES = ['auto', 'copy', 'link'] as const;
+/** One of PACKAGES_MODES. */
+export type PackagesMode = (typeof PACKAGES_MODES)[number];
+
 /** How each task and integration worktree is made ready to run the project's commands. */
 export const worktreeConfigSchema = z.strictObject({
   /**
@@ -47,6 +57,8 @@ export const worktreeConfigSchema = z.strictObject({
    * never: only link.
    */
   runSetup: z.enum(SETUP_WHEN).default('lockfile-changed'),
+  /** How the checkout's packages are shared while the lockfile is unchanged (see PACKAGES_MODES). */
+  packages: z.enum(PACKAGES_MODES).default('auto'),
 });
 
 /** The OS sandbox around every command an agent, a criterion or a setup step runs. */

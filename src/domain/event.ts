@@ -69,8 +69,8 @@ export const eventPayloadSchema = z.discriminatedUnion('type', [
     /** The commit the task's branch started from, and the tasks whose merged work it holds. */
     start: z.string(),
     dependencies: z.array(z.string()).default([]),
-    /** linked: the checkout's node_modules; command: the setup command ran; none: nothing to do. */
-    setup: z.enum(['linked', 'command', 'none']),
+    /** copied / linked: the checkout's node_modules; command: the setup command ran; none: nothing to do. */
+    setup: z.enum(['copied', 'linked', 'command', 'none']),
     command: z.array(z.string()).optional(),
     ok: z.boolean(),
     ms: z.number().nonnegative(),

@@ -7,7 +7,7 @@ import {
   agentEnv,
   ensureDirs,
   installShellPrefix,
-  nodeModulesPrivateDirs,
+  nodeModulesLayers,
   ownedDirs,
   packageCaches,
   type SandboxRuntime,
@@ -79,19 +79,20 @@ export function prepareAgentProcess(settings: {
   const spawnInSandbox = (o: SpawnOptions): SpawnedProcess => {
     const processEnv: Record<string, string> = {};
     for (const [k, v] of Object.entries(o.env)) if (v !== undefined) processEnv[k] = v;
+    const packages = nodeModulesLayers(worktree);
     const command = sandboxCommand(
       runtime,
       {
         argv: [o.command, ...o.args],
         cwd: o.cwd ?? worktree,
-        writable: [...writable, configDir, home, ...caches.dirs],
+        writable: [...writable, configDir, home, ...caches.dirs, ...packages.writable],
         readOnly: [
           worktree,
           priv,
           ...(path.isAbsolute(o.command) ? [path.dirname(realpathSync(o.command))] : []),
           ...(sandbox.readOnly ?? []),
         ],
-        privateDirs: nodeModulesPrivateDirs(worktree),
+        privateDirs: packages.privateDirs,
         network: true,
         env: processEnv,
       },

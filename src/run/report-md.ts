@@ -203,8 +203,10 @@ export function setupCells(t: RunReport['tasks'][number]): [string, string, stri
   const what =
     s.kind === 'command'
       ? `${(s.command ?? []).join(' ')}${s.ok ? '' : ' (failed)'}`
-      : s.kind === 'linked'
-        ? "linked the checkout's node_modules"
-        : 'nothing to install';
+      : s.kind === 'copied'
+        ? "copied the checkout's node_modules"
+        : s.kind === 'linked'
+          ? "linked the checkout's node_modules"
+          : 'nothing to install';
   return [what, formatDuration(s.ms), s.dependencies.length ? `base + ${s.dependencies.join(', ')}` : 'base'];
 }

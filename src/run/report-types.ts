@@ -72,8 +72,8 @@ export interface TaskReport {
 
 /** The preparation of a task's worktrees (from its worktree.ready events), summed. */
 export interface WorktreeSetupFigures {
-  /** The last preparation: linked, command or none. */
-  kind: 'linked' | 'command' | 'none';
+  /** The last preparation: copied, linked, command or none. */
+  kind: 'copied' | 'linked' | 'command' | 'none';
   /** The setup command, when one ran. */
   command: string[] | null;
   ok: boolean;

@@ -42,6 +42,7 @@ async function validateOnce(ctx: EngineContext): Promise<ValidationReport | unde
     criteriaCache: criteriaCacheOf(ctx),
     ...(final ? {} : { criteriaOf: fresh }),
     runner: sandboxedRunner(ctx.sandbox.commands),
+    packages: ctx.config.worktree.packages,
   });
   ctx.lastReport = report;
   const merged = new Set(report.merges.filter((m) => m.ok).map((m) => m.taskId));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { packageCaches } from './caches.js';
 import { sandboxCommand, unconfinedCommand } from './command.js';
 import { commandEnv } from './env.js';
-import { nodeModulesPrivateDirs } from './owned-dirs.js';
+import { nodeModulesLayers } from './owned-dirs.js';
 import type { SandboxCommand, SandboxRuntime } from './spec.js';
 
 /** How the commands of a run are confined (criteria, setup). */
@@ -52,12 +52,13 @@ export function prepareCommand(
       set: caches.env,
     });
     const cwd = realpathSync(request.cwd);
+    const packages = nodeModulesLayers(cwd);
     const spec = {
       argv: request.argv,
       cwd,
-      writable: [cwd, home, ...caches.dirs, ...(request.writable ?? [])],
+      writable: [cwd, home, ...caches.dirs, ...packages.writable, ...(request.writable ?? [])],
       readOnly: [...(sandbox.readOnly ?? []), priv],
-      privateDirs: nodeModulesPrivateDirs(cwd),
+      privateDirs: packages.privateDirs,
       network: sandbox.network,
       env,
     };

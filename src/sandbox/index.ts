@@ -9,7 +9,13 @@ export { detectSandbox, INSTALL_HINT } from './detect.js';
 export type { AgentEnvSettings } from './env.js';
 export { agentEnv, commandEnv, isAllowedVar, MODEL_CONNECTION_VARS, MODEL_CREDENTIAL_VARS } from './env.js';
 export { sandboxExecCommand, sandboxExecProfile } from './macos.js';
-export { ensureDirs, NODE_MODULES_PRIVATE_DIRS, nodeModulesPrivateDirs, ownedDirs } from './owned-dirs.js';
+export {
+  ensureDirs,
+  NODE_MODULES_PRIVATE_DIRS,
+  type NodeModulesLayers,
+  nodeModulesLayers,
+  ownedDirs,
+} from './owned-dirs.js';
 export { installShellPrefix, SHELL_PREFIX_SCRIPT } from './shell-prefix.js';
 export type { SandboxCommand, SandboxRuntime, SandboxSpec } from './spec.js';
 export { SANDBOX_TMP } from './spec.js';

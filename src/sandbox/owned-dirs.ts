@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { expandBraces, normalizeGlob } from '../domain/index.js';
 
@@ -42,15 +42,25 @@ export function ensureDirs(dirs: readonly string[]): string[] {
 /** Caches that tools write inside a shared `node_modules` (vitest/vite load their config there). */
 export const NODE_MODULES_PRIVATE_DIRS = ['.vite-temp', '.vite', '.vitest', '.cache'] as const;
 
+/** Sandbox layers for a worktree's node_modules: bound writable as they are, or as empty private layers. */
+export interface NodeModulesLayers {
+  writable: string[];
+  privateDirs: string[];
+}
+
 /**
- * Private layers for the worktree's `node_modules` (its own, or the main checkout's it links to):
- * each cache directory is created if missing and gets an empty writable layer inside the sandbox,
- * so the shared directory itself stays read-only.
+ * What of the worktree's `node_modules` the sandbox makes writable. A real directory in the worktree
+ * (Orchestra's copy of the checkout's packages, a directory of links to them, or the worktree's own
+ * install) is the worktree's: all of it is writable, so tools that write into their own package
+ * (vitest's type check writes `vitest/dist/*.tsbuildinfo`) work in a copy, and a write through a link
+ * lands on the read-only checkout. A link to a whole shared node_modules stays read-only, but each
+ * tool cache directory in it is created if missing and gets an empty writable layer.
  */
-export function nodeModulesPrivateDirs(worktree: string): string[] {
+export function nodeModulesLayers(worktree: string): NodeModulesLayers {
   const nm = path.join(worktree, 'node_modules');
-  if (!existsSync(nm)) return [];
+  if (!existsSync(nm)) return { writable: [], privateDirs: [] };
   const real = realpathSync(nm);
+  if (!lstatSync(nm).isSymbolicLink()) return { writable: [real], privateDirs: [] };
   const out: string[] = [];
   for (const d of NODE_MODULES_PRIVATE_DIRS) {
     const p = path.join(real, d);
@@ -61,5 +71,5 @@ export function nodeModulesPrivateDirs(worktree: string): string[] {
       // A node_modules we cannot write: the tool will say what it misses.
     }
   }
-  return out;
+  return { writable: [], privateDirs: out };
 }

@@ -17,7 +17,7 @@ import {
   commandEnv,
   detectSandbox,
   installShellPrefix,
-  nodeModulesPrivateDirs,
+  nodeModulesLayers,
   ownedDirs,
   prepareCommand,
   type SandboxCommand,
@@ -207,15 +207,28 @@ describe('ownedDirs', () => {
   });
 });
 
-describe('nodeModulesPrivateDirs', () => {
+describe('nodeModulesLayers', () => {
   it('follows a linked node_modules to the shared one and layers its cache directories', () => {
     const root = temp();
     mkdirSync(path.join(root, 'main/node_modules'), { recursive: true });
     mkdirSync(path.join(root, 'wt'));
     spawnSync('ln', ['-s', path.join(root, 'main/node_modules'), path.join(root, 'wt/node_modules')]);
-    const dirs = nodeModulesPrivateDirs(path.join(root, 'wt'));
-    expect(dirs).toContain(path.join(root, 'main/node_modules/.vite-temp'));
-    expect(nodeModulesPrivateDirs(path.join(root, 'main', 'nothing'))).toEqual([]);
+    const layers = nodeModulesLayers(path.join(root, 'wt'));
+    expect(layers.writable).toEqual([]);
+    expect(layers.privateDirs).toContain(path.join(root, 'main/node_modules/.vite-temp'));
+    expect(nodeModulesLayers(path.join(root, 'main', 'nothing'))).toEqual({ writable: [], privateDirs: [] });
+  });
+
+  it("opens a worktree's own node_modules (a copy, a directory of links, an install): links to the checkout stay read-only there", () => {
+    const root = realpathSync(temp());
+    const own = path.join(root, 'own/node_modules');
+    mkdirSync(path.join(own, '.pnpm/lib@1/node_modules/lib'), { recursive: true });
+    spawnSync('ln', ['-s', '.pnpm/lib@1/node_modules/lib', path.join(own, 'lib')]);
+    expect(nodeModulesLayers(path.join(root, 'own'))).toEqual({ writable: [own], privateDirs: [] });
+    const farm = path.join(root, 'farm/node_modules');
+    mkdirSync(farm, { recursive: true });
+    spawnSync('ln', ['-s', path.join(own, 'lib'), path.join(farm, 'lib')]);
+    expect(nodeModulesLayers(path.join(root, 'farm'))).toEqual({ writable: [farm], privateDirs: [] });
   });
 });
 

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runWorktreesDir } from '../config/index.js';
+import { type PackagesMode, runWorktreesDir } from '../config/index.js';
 import { git, ORCHESTRA_IDENTITY } from '../git/git.js';
 import type { RepoFacts } from '../git/repo.js';
 import { gitWrite } from '../git/write.js';
-import { linkNodeModules } from '../workspace/index.js';
+import { shareNodeModules } from '../workspace/index.js';
 
 /** The integration branch of a run. */
 export function integrationBranch(runId: string): string {
@@ -46,6 +46,8 @@ export interface IntegrationTreeSettings {
   base: string;
   /** Check in a temporary detached worktree and never write the integration branch. */
   noMerge?: boolean;
+  /** How the checkout's packages reach the tree (config `worktree.packages`, default auto). */
+  packages?: PackagesMode;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function openIntegrationTree(settings: IntegrationTreeSettings): Pr
       await write(['worktree', 'add', '-B', branch, path, base], repo.root);
     }
   }
-  await shareNodeModules(repo.root, path);
+  await provideNodeModules(repo.root, path, settings.packages);
   return {
     path,
     branch,
@@ -181,14 +183,14 @@ function excludeOrchestraDir(commonDir: string): void {
 }
 
 /**
- * A fresh worktree has no node_modules: link the main checkout's packages (a directory of links,
- * so what tools write there stays in this checkout), so the type check resolves packages and
- * criteria commands find their tools.
+ * A fresh worktree has no node_modules: share the main checkout's packages (a copy or a directory
+ * of links, so what tools write there stays in this checkout), so the type check resolves packages
+ * and criteria commands find their tools.
  */
-async function shareNodeModules(root: string, tree: string): Promise<void> {
+async function provideNodeModules(root: string, tree: string, mode: PackagesMode | undefined): Promise<void> {
   const source = join(root, 'node_modules');
   if (!existsSync(source)) return;
-  await linkNodeModules(source, join(tree, 'node_modules')).catch(() => {
+  await shareNodeModules(source, join(tree, 'node_modules'), mode ? { mode } : {}).catch(() => {
     // Not fatal: checks that need packages will say so.
   });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PackagesMode } from '../config/index.js';
 import type { Plan, Task } from '../domain/plan.js';
 import { UserError } from '../errors.js';
 import { git } from '../git/git.js';
@@ -64,6 +65,8 @@ export interface ValidateSettings {
   criteriaCache?: CriteriaCache;
   /** Said before anything runs, and kept in the report (e.g. ownership overlaps of existing branches). */
   warnings?: readonly string[];
+  /** How the checkout's packages reach the integration checkout (config `worktree.packages`). */
+  packages?: PackagesMode;
 }
 
 /**
@@ -128,6 +131,7 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
     runId,
     base,
     ...(settings.noMerge ? { noMerge: true } : {}),
+    ...(settings.packages ? { packages: settings.packages } : {}),
   });
   const integration = tree.branch ?? 'the integration checkout';
   const criteriaRuns: CriterionRun[] = [];

@@ -1,8 +1,20 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LINK_MARKER, linkNodeModules, prepareWorktree } from './prepare.js';
+import { LINK_MARKER, linkNodeModules, markerKind, shareNodeModules } from './packages.js';
+import { prepareWorktree } from './prepare.js';
 import type { CommandRunner } from './run-command.js';
 import { runCommand } from './run-command.js';
 
@@ -43,7 +55,7 @@ describe('prepareWorktree', () => {
     const out = await prepareWorktree({
       root,
       path: tree,
-      config: { runSetup: 'lockfile-changed' },
+      config: { runSetup: 'lockfile-changed', packages: 'link' },
       run: r.run,
     });
     expect(out).toMatchObject({ setup: 'linked', ok: true });
@@ -85,7 +97,7 @@ describe('prepareWorktree', () => {
     expect(
       await prepareWorktree({ root, path: tree, config: { runSetup: 'never' }, run: r.run }),
     ).toMatchObject({
-      setup: 'linked',
+      setup: 'copied',
       detail: expect.stringMatching(/differs/),
     });
     const failed = await prepareWorktree({
@@ -100,6 +112,61 @@ describe('prepareWorktree', () => {
       setup: 'command',
       ok: false,
       detail: expect.stringMatching(/exited 3: no network/),
+    });
+  });
+
+  it("gives the worktree its own copy of the checkout's packages by default: links kept, scratch left out, writes stay private", async () => {
+    const { root, tree } = scene({ root: 'L1', tree: 'L1' });
+    const src = join(root, 'node_modules');
+    writeFileSync(join(src, 'lib', 'index.js'), 'module.exports = 1;\n');
+    symlinkSync('../lib/index.js', join(src, '.bin', 'lib'));
+    const r = recorder();
+    const out = await prepareWorktree({
+      root,
+      path: tree,
+      config: { runSetup: 'lockfile-changed' },
+      run: r.run,
+    });
+    expect(out).toMatchObject({ setup: 'copied', ok: true });
+    expect(r.calls).toEqual([]);
+    const nm = join(tree, 'node_modules');
+    expect(markerKind(nm)).toBe('copied');
+    expect(readdirSync(nm).sort()).toEqual(['.bin', LINK_MARKER, '@scope', 'lib']);
+    expect(lstatSync(join(nm, 'lib')).isSymbolicLink()).toBe(false);
+    expect(readlinkSync(join(nm, '.bin', 'lib'))).toBe('../lib/index.js');
+    // What a tool writes into its own package (vitest's tsbuildinfo) lands in the copy only.
+    writeFileSync(join(nm, 'lib', 'tsconfig.tmp.tsbuildinfo'), '{}');
+    writeFileSync(join(nm, 'lib', 'index.js'), 'module.exports = 2;\n');
+    expect(existsSync(join(src, 'lib', 'tsconfig.tmp.tsbuildinfo'))).toBe(false);
+    expect(readFileSync(join(src, 'lib', 'index.js'), 'utf8')).toBe('module.exports = 1;\n');
+    // Again: the copy is kept as it is.
+    expect(await shareNodeModules(src, nm)).toEqual({ kind: 'copied' });
+    expect(existsSync(join(nm, 'lib', 'tsconfig.tmp.tsbuildinfo'))).toBe(true);
+  });
+
+  it('links instead of copying above the size limit, and says so; a copy cut short (no marker) is redone', async () => {
+    const { root, tree } = scene({ root: 'L1', tree: 'L1' });
+    const src = join(root, 'node_modules');
+    writeFileSync(join(src, 'lib', 'big.js'), 'x'.repeat(4096));
+    const linked = await shareNodeModules(src, join(tree, 'node_modules'), { copyLimitBytes: 1024 });
+    expect(linked).toMatchObject({
+      kind: 'linked',
+      detail: expect.stringMatching(/worktree.packages: "copy"/),
+    });
+    expect(lstatSync(join(tree, 'node_modules', 'lib')).isSymbolicLink()).toBe(true);
+    // Asked for a copy now: the directory of links becomes a copy.
+    expect(await shareNodeModules(src, join(tree, 'node_modules'), { mode: 'copy' })).toEqual({
+      kind: 'copied',
+    });
+    expect(lstatSync(join(tree, 'node_modules', 'lib')).isSymbolicLink()).toBe(false);
+    // A checkout whose node_modules is itself a link to a shared install is linked the same way.
+    const shared = join(dir, 'shared-link');
+    symlinkSync(src, shared);
+    expect(await shareNodeModules(shared, join(dir, 'other', 'node_modules'))).toMatchObject({ kind: 'linked' });
+    rmSync(join(tree, 'node_modules', LINK_MARKER));
+    // Without the marker it is not ours: a real install is kept untouched.
+    expect(await shareNodeModules(src, join(tree, 'node_modules'), { mode: 'copy' })).toMatchObject({
+      detail: 'the worktree has its own install',
     });
   });
 

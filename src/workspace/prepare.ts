@@ -1,7 +1,7 @@
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorktreeConfig } from '../config/index.js';
+import { removeSharedNodeModules, shareNodeModules } from './packages.js';
 import { type CommandRunner, runCommand } from './run-command.js';
 
 /** Lockfiles by package manager, in the order they are looked for, with the install that honours each. */
@@ -14,20 +14,10 @@ export const LOCKFILES: ReadonlyArray<{ file: string; setup: readonly string[] }
   { file: 'bun.lockb', setup: ['bun', 'install', '--frozen-lockfile'] },
 ];
 
-/** The file in a linked node_modules that says Orchestra made it (so commits leave it out). */
-export const LINK_MARKER = '.orchestra-linked';
-
-/**
- * Entries of the checkout's node_modules that tools write to while they run (vite/vitest's config
- * bundles, caches): each worktree gets its own instead of a link, so nothing is written into the
- * user's node_modules and worktrees never share a scratch file.
- */
-const PRIVATE_ENTRIES = new Set(['.vite-temp', '.vite', '.vitest', '.cache', LINK_MARKER]);
-
 /** How a worktree was made ready. */
 export interface PreparedWorktree {
-  /** linked: the checkout's packages; command: the setup command ran; none: nothing to do. */
-  setup: 'linked' | 'command' | 'none';
+  /** copied / linked: the checkout's packages; command: the setup command ran; none: nothing to do. */
+  setup: 'copied' | 'linked' | 'command' | 'none';
   command?: string[];
   ok: boolean;
   ms: number;
@@ -41,7 +31,8 @@ export interface PrepareSettings {
   root: string;
   /** The worktree to make ready. */
   path: string;
-  config: WorktreeConfig;
+  /** `packages` defaults to auto. */
+  config: Omit<WorktreeConfig, 'packages'> & Partial<Pick<WorktreeConfig, 'packages'>>;
   env?: NodeJS.ProcessEnv;
   run?: CommandRunner;
   /** Setup command time limit (default 15 minutes). */
@@ -52,7 +43,7 @@ export interface PrepareSettings {
 /**
  * Make a worktree ready to run the project's commands without a network install per worktree:
  * while its lockfile (or, without one, its package.json) equals the checkout's, the checkout's
- * installed packages are linked (`node_modules` is a directory of links, see `linkNodeModules`);
+ * installed packages are shared (copied or linked, see `shareNodeModules`);
  * where it differs, or when `runSetup` is `always`, the setup command runs in the worktree.
  */
 export async function prepareWorktree(s: PrepareSettings): Promise<PreparedWorktree> {
@@ -69,17 +60,21 @@ export async function prepareWorktree(s: PrepareSettings): Promise<PreparedWorkt
   if (mode === 'never' || (mode === 'lockfile-changed' && same)) {
     if (!installed)
       return { setup: 'none', ok: true, ms: took(), detail: 'the checkout has no node_modules to reuse' };
-    await linkNodeModules(join(s.root, 'node_modules'), join(s.path, 'node_modules'));
-    return {
-      setup: 'linked',
-      ok: true,
-      ms: took(),
-      ...(same ? {} : { detail: `${manifest} differs from the checkout's; linked anyway (runSetup: never)` }),
-    };
+    const shared = await shareNodeModules(
+      join(s.root, 'node_modules'),
+      join(s.path, 'node_modules'),
+      s.config.packages ? { mode: s.config.packages } : {},
+    );
+    const notes = [
+      shared.detail,
+      same ? undefined : `${manifest} differs from the checkout's; shared anyway (runSetup: never)`,
+    ];
+    const detail = notes.filter(Boolean).join('; ');
+    return { setup: shared.kind, ok: true, ms: took(), ...(detail ? { detail } : {}) };
   }
   const command = s.config.setup ?? lock?.setup ?? ['npm', 'install', '--no-audit', '--no-fund'];
   // Never let an install run through links into the user's node_modules.
-  await removeLinkedNodeModules(join(s.path, 'node_modules'));
+  await removeSharedNodeModules(join(s.path, 'node_modules'));
   const r = await (s.run ?? runCommand)(command, {
     cwd: s.path,
     ...(s.env ? { env: s.env } : {}),
@@ -97,42 +92,6 @@ export async function prepareWorktree(s: PrepareSettings): Promise<PreparedWorkt
           detail: `${command.join(' ')} ${r.timedOut ? 'timed out' : `exited ${r.code}`}: ${r.output.slice(-1_000)}`,
         }),
   };
-}
-
-/**
- * Give `target` the packages of `source`: a real directory holding one symlink per entry of
- * `source` (scopes, `.bin` and npm's hidden lockfile included), so Node, TypeScript, npm scripts
- * and `npx` resolve exactly the checkout's packages, while what tools write into node_modules
- * (`.vite-temp`, `.cache`) stays in the worktree. Idempotent; an existing real install is kept.
- */
-export async function linkNodeModules(source: string, target: string): Promise<void> {
-  if (existsSync(target) && !existsSync(join(target, LINK_MARKER))) {
-    // A symlink to the whole directory (earlier versions) is replaced; a real install is kept.
-    if (!lstatSync(target).isSymbolicLink()) return;
-    await rm(target, { force: true });
-  }
-  await mkdir(target, { recursive: true });
-  await writeFile(join(target, LINK_MARKER), 'node_modules linked by Orchestra from the checkout\n');
-  for (const name of await readdir(source)) {
-    if (PRIVATE_ENTRIES.has(name)) continue;
-    const link = join(target, name);
-    if (existsSync(link) || isLink(link)) continue;
-    await symlink(join(source, name), link, 'junction');
-  }
-}
-
-/** Remove a node_modules that is (or is made of) links to the checkout's; a real install stays. */
-async function removeLinkedNodeModules(target: string): Promise<void> {
-  if (isLink(target)) await rm(target, { force: true });
-  else if (existsSync(join(target, LINK_MARKER))) await rm(target, { recursive: true, force: true });
-}
-
-function isLink(path: string): boolean {
-  try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
-    return false;
-  }
 }
 
 function sameFile(a: string, b: string): boolean {

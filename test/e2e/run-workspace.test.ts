@@ -345,8 +345,8 @@ describe('every worktree is ready to run the project commands', () => {
     const hub = t.hub();
     const ready = hub.events.list({ runId: out.runId, type: 'worktree.ready' });
     const by = (id: string) => ready.filter((e) => e.taskId === id);
-    expect(by('app')).toMatchObject([{ setup: 'linked', ok: true }]);
-    expect(by('deps')).toMatchObject([{ setup: 'linked', ok: true }]);
+    expect(by('app')).toMatchObject([{ setup: 'copied', ok: true }]);
+    expect(by('deps')).toMatchObject([{ setup: 'copied', ok: true }]);
     expect(by('consumer')).toMatchObject([{ setup: 'command', ok: true, dependencies: ['deps'] }]);
     // Once per worktree whose lockfile changed, and there only.
     const consumerPath = hub.events
@@ -356,7 +356,7 @@ describe('every worktree is ready to run the project commands', () => {
     // Tool results are JSON text: the record's line ends in an escaped newline.
     expect(toolOutputs(t.server, 'consumer').split(`${where}\\n`).length - 1).toBe(1);
     expect(app).toContain('no-setup-here');
-    // The links were never committed, and the user's node_modules is as it was.
+    // The copies were never committed, and the user's node_modules is as it was.
     expect(git(t.repo, 'ls-tree', '-r', '--name-only', out.integrationBranch)).not.toMatch(/node_modules/);
     expect(listTree(path.join(t.repo, 'node_modules'))).toEqual(userModules);
     // The report shows the time each worktree took to get ready.

@@ -1,19 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PackagesMode } from '../../src/config/index.js';
 import { createClaudeCodeExecutor } from '../../src/executor/index.js';
 import { detectSandbox, prepareCommand, type SandboxRuntime } from '../../src/sandbox/index.js';
 import { scenario, startModelServer } from '../../src/testing/index.js';
+import { shareNodeModules } from '../../src/workspace/index.js';
 import { diffTrees, hashTree } from '../support/attacks.js';
 import { claudeTestEnv, tempDir } from '../support/model-server.js';
 import { gitRepo, testAgent } from '../support/scenario-fixtures.js';
 
-// Real tools inside the sandbox: a vitest project's `npm test` (vitest writes node_modules/.vite-temp
-// to load its config) and `tsc --noEmit`, from a task worktree outside the checkout whose
-// node_modules is the main checkout's (a link), both as a success criterion and as an agent's Bash.
-// The shared node_modules stays read-only: vitest's writes land in a private layer.
+// Real tools inside the sandbox: a vitest project's `npm test` (`vitest run --typecheck`: vitest
+// writes node_modules/.vite-temp to load its config and `vitest/dist/tsconfig.tmp.tsbuildinfo` for
+// its type check) and `tsc --noEmit`, from a task worktree outside the checkout whose node_modules
+// Orchestra shares from the main checkout, both as a success criterion and as an agent's Bash.
+// The checkout's node_modules stays read-only: vitest's writes land in the worktree's copy.
 
 let cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -30,7 +33,7 @@ function project(root: string) {
       name: 'p',
       private: true,
       type: 'module',
-      scripts: { test: 'vitest run' },
+      scripts: { test: 'vitest run --typecheck' },
     }),
     'tsconfig.json': JSON.stringify({
       compilerOptions: {
@@ -47,15 +50,45 @@ function project(root: string) {
     'src/api/sum.ts': 'export const sum = (a: number, b: number): number => a + b;\n',
     'src/api/sum.test.ts':
       "import { expect, it } from 'vitest';\nimport { sum } from './sum.js';\nit('adds', () => expect(sum(2, 3)).toBe(5));\n",
+    'src/api/sum.test-d.ts':
+      "import { expectTypeOf, test } from 'vitest';\nimport { sum } from './sum.js';\ntest('types', () => expectTypeOf(sum(1, 2)).toEqualTypeOf<number>());\n",
   });
-  // The main checkout's dependencies (here: Orchestra's own install, which has vitest and typescript).
-  symlinkSync(ORCHESTRA_NODE_MODULES, path.join(checkout, 'node_modules'));
+  // The main checkout's dependencies: Orchestra's own install, which has vitest and typescript,
+  // linked entry by entry, except vitest itself and `.bin` (relative links), real as in any install.
+  const nm = path.join(checkout, 'node_modules');
+  mkdirSync(nm);
+  for (const name of readdirSync(ORCHESTRA_NODE_MODULES)) {
+    if (name.startsWith('.vite')) continue;
+    if (name === 'vitest' || name === '.bin') {
+      cpSync(path.join(ORCHESTRA_NODE_MODULES, name), path.join(nm, name), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
+    } else symlinkSync(path.join(ORCHESTRA_NODE_MODULES, name), path.join(nm, name));
+  }
   const worktree = path.join(root, 'state', 'worktrees', 'task');
   mkdirSync(path.dirname(worktree), { recursive: true });
   spawnSync('git', ['-C', checkout, 'worktree', 'add', '-q', '-b', 'task', worktree], { encoding: 'utf8' });
-  // The task worktree shares the checkout's node_modules, as Orchestra links it.
-  symlinkSync(path.join(checkout, 'node_modules'), path.join(worktree, 'node_modules'));
   return { checkout, worktree, common: path.join(checkout, '.git') };
+}
+
+/** Share the checkout's packages with the worktree as a run does (`worktree.packages`). */
+async function share(p: { checkout: string; worktree: string }, mode: PackagesMode) {
+  return shareNodeModules(path.join(p.checkout, 'node_modules'), path.join(p.worktree, 'node_modules'), {
+    mode,
+  });
+}
+
+/** Run `argv` in the worktree as a confined criterion: the checkout and git's common dir read-only. */
+function confined(p: { checkout: string; worktree: string; common: string }, argv: string[]) {
+  const prepared = prepareCommand(
+    { runtime: runtime(), network: false, readOnly: [p.checkout, p.common] },
+    { argv, cwd: p.worktree },
+  );
+  const c = prepared.command;
+  const r = spawnSync(c.command, c.args, { cwd: c.cwd, env: c.env, encoding: 'utf8', timeout: 240_000 });
+  prepared.dispose();
+  return r;
 }
 
 const runtime = (): SandboxRuntime => {
@@ -70,25 +103,26 @@ const viteTemp = () => {
 };
 
 describe('real tools inside the sandbox', () => {
-  it('runs npm test (vitest) and tsc --noEmit as confined criteria from a worktree sharing the checkout’s node_modules', () => {
+  it('runs npm test (vitest --typecheck) and tsc --noEmit as confined criteria from a worktree sharing the checkout’s node_modules', async () => {
     const dir = tempDir('orchestra-toolchain-');
     cleanup.push(dir.remove);
     const p = project(realpathSync(dir.path));
     const before = hashTree(p.checkout, (rel) => rel === '.git/objects');
     const tempBefore = viteTemp();
+    // Links only (what the trial had): vitest cannot write its type check's build info.
+    await share(p, 'link');
+    const linked = confined(p, ['npm', 'test']);
+    expect(linked.status).not.toBe(0);
+    expect(`${linked.stdout}${linked.stderr}`).toMatch(/EROFS|read-only file system/i);
+    // The default: the worktree's own copy of the packages.
+    expect(await share(p, 'auto')).toEqual({ kind: 'copied' });
     for (const argv of [
       ['npm', 'test'],
       ['npx', 'tsc', '--noEmit', '-p', '.'],
     ]) {
-      const prepared = prepareCommand(
-        { runtime: runtime(), network: false, readOnly: [p.checkout, p.common] },
-        { argv, cwd: p.worktree },
-      );
-      const c = prepared.command;
-      const r = spawnSync(c.command, c.args, { cwd: c.cwd, env: c.env, encoding: 'utf8', timeout: 240_000 });
-      prepared.dispose();
+      const r = confined(p, argv);
       expect(r.status, `${argv.join(' ')}\n${r.stdout}\n${r.stderr}`).toBe(0);
-      if (argv[0] === 'npm') expect(r.stdout).toMatch(/1 passed/);
+      if (argv[0] === 'npm') expect(r.stdout).toMatch(/2 passed/);
     }
     expect(
       diffTrees(
@@ -104,6 +138,7 @@ describe('real tools inside the sandbox', () => {
     cleanup.push(dir.remove);
     const root = realpathSync(dir.path);
     const p = project(root);
+    await share(p, 'copy');
     const server = await startModelServer(
       scenario()
         .on({ taskId: 'T1' })
