@@ -162,7 +162,9 @@ describe('prepareWorktree', () => {
     // A checkout whose node_modules is itself a link to a shared install is linked the same way.
     const shared = join(dir, 'shared-link');
     symlinkSync(src, shared);
-    expect(await shareNodeModules(shared, join(dir, 'other', 'node_modules'))).toMatchObject({ kind: 'linked' });
+    expect(await shareNodeModules(shared, join(dir, 'other', 'node_modules'))).toMatchObject({
+      kind: 'linked',
+    });
     rmSync(join(tree, 'node_modules', LINK_MARKER));
     // Without the marker it is not ours: a real install is kept untouched.
     expect(await shareNodeModules(src, join(tree, 'node_modules'), { mode: 'copy' })).toMatchObject({
