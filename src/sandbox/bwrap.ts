@@ -10,8 +10,9 @@ type Mount = { kind: 'ro' | 'rw' | 'tmpfs'; path: string };
  * What every sandboxed process must still see although it may live under the private /tmp: this
  * package (Claude Code's binary and the tools in its node_modules) and Node itself. Installed or
  * cloned under /tmp (a CI checkout, `npx` caches), they would otherwise vanish behind the tmpfs.
+ * `all`: both, wherever they live (paths a hidden credential directory must not cover).
  */
-export function toolPaths(): string[] {
+export function toolPaths(o: { all?: boolean } = {}): string[] {
   const real = (p: string) => {
     try {
       return realpathSync(p);
@@ -22,7 +23,8 @@ export function toolPaths(): string[] {
   const pkg = real(fileURLToPath(new URL('../..', import.meta.url)));
   const node = path.dirname(real(process.execPath));
   const under = (p: string) => p === SANDBOX_TMP || p.startsWith(`${SANDBOX_TMP}/`);
-  return [...new Set([pkg, node])].filter(under);
+  const paths = [...new Set([pkg, node])];
+  return o.all ? paths : paths.filter(under);
 }
 
 /** Path depth, so a parent is mounted before what is inside it (a later parent mount would hide it). */
@@ -30,8 +32,9 @@ const depth = (p: string) => p.split('/').filter(Boolean).length;
 
 /**
  * The bubblewrap command for a spec: the root read-only, fresh /dev and /proc, a private /tmp, the
- * given read-only and writable binds, private layers, its own PID and IPC namespaces (no peeking at
- * other processes' environments), and no network when asked. Argument arrays only.
+ * given read-only and writable binds, private layers, the hidden credentials emptied, its own PID
+ * and IPC namespaces (no peeking at other processes' environments), and no network when asked.
+ * Argument arrays only.
  */
 export function bwrapCommand(spec: SandboxSpec, bwrapPath = 'bwrap'): SandboxCommand {
   const mounts: Mount[] = [
@@ -47,6 +50,11 @@ export function bwrapCommand(spec: SandboxSpec, bwrapPath = 'bwrap'): SandboxCom
     if (m.kind === 'ro') args.push('--ro-bind-try', m.path, m.path);
     else if (m.kind === 'rw') args.push('--bind', m.path, m.path);
     else args.push('--tmpfs', m.path);
+  }
+  // Last, so nothing mounted later uncovers them; none holds a path mounted above (`secretPaths`).
+  for (const h of spec.hidden ?? []) {
+    if (h.kind === 'dir') args.push('--tmpfs', h.path, '--remount-ro', h.path);
+    else args.push('--ro-bind', '/dev/null', h.path);
   }
   args.push('--unshare-pid', '--unshare-ipc', '--die-with-parent', '--new-session');
   if (!spec.network) args.push('--unshare-net');

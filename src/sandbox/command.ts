@@ -1,5 +1,6 @@
-import { bwrapCommand } from './bwrap.js';
+import { bwrapCommand, toolPaths } from './bwrap.js';
 import { sandboxExecCommand } from './macos.js';
+import { secretPaths } from './secrets.js';
 import type { SandboxCommand, SandboxRuntime, SandboxSpec } from './spec.js';
 
 /**
@@ -7,8 +8,18 @@ import type { SandboxCommand, SandboxRuntime, SandboxSpec } from './spec.js';
  * temporary directory on macOS (Linux mounts a fresh one at /tmp instead and ignores it).
  */
 export function sandboxCommand(runtime: SandboxRuntime, spec: SandboxSpec, tmpDir: string): SandboxCommand {
-  if (runtime.kind === 'bubblewrap') return bwrapCommand(spec, runtime.path);
-  return sandboxExecCommand({ ...spec, writable: [...spec.writable] }, tmpDir, runtime.path);
+  const hidden =
+    spec.hidden ??
+    secretPaths([
+      spec.cwd,
+      ...spec.writable,
+      ...(spec.readOnly ?? []),
+      ...(spec.privateDirs ?? []),
+      ...toolPaths({ all: true }),
+    ]);
+  const full = { ...spec, hidden };
+  if (runtime.kind === 'bubblewrap') return bwrapCommand(full, runtime.path);
+  return sandboxExecCommand({ ...full, writable: [...spec.writable] }, tmpDir, runtime.path);
 }
 
 /** The same command unconfined (the user passed `--unsandboxed`): argv and environment as given. */

@@ -16,6 +16,7 @@ export {
   nodeModulesLayers,
   ownedDirs,
 } from './owned-dirs.js';
+export { type HiddenPath, SECRET_DIRS, SECRET_FILES, secretPaths } from './secrets.js';
 export { installShellPrefix, SHELL_PREFIX_SCRIPT } from './shell-prefix.js';
 export type { SandboxCommand, SandboxRuntime, SandboxSpec } from './spec.js';
 export { SANDBOX_TMP } from './spec.js';

@@ -24,6 +24,7 @@ import {
   type SandboxRuntime,
   sandboxExecCommand,
   sandboxExecProfile,
+  secretPaths,
   toolPaths,
 } from './index.js';
 
@@ -115,6 +116,56 @@ describe('bwrapCommand with the real bubblewrap', () => {
     expect(r.out).toContain('layer-ok');
     expect(r.out).toContain('node_modules');
     expect(existsSync(path.join(shared, 'cfg.mjs'))).toBe(false);
+  });
+
+  it("hides the home's credentials (keys, cloud logins, Claude's own) but not what the process needs", () => {
+    const home = temp();
+    const wt = path.join(home, 'work', 'wt');
+    mkdirSync(wt, { recursive: true });
+    for (const d of ['.ssh', '.aws', '.config/gcloud', '.claude', '.npm'])
+      mkdirSync(path.join(home, d), { recursive: true });
+    writeFileSync(path.join(home, '.ssh/id_ed25519'), 'PRIVATE-KEY');
+    writeFileSync(path.join(home, '.aws/credentials'), 'AWS-SECRET');
+    writeFileSync(path.join(home, '.netrc'), 'machine x password NETRC-SECRET');
+    writeFileSync(path.join(home, '.claude/.credentials.json'), '{"token":"OAUTH-SECRET"}');
+    writeFileSync(path.join(home, '.claude/settings.json'), '{"visible":true}');
+    writeFileSync(path.join(home, '.npmrc'), 'registry=x');
+    // A plugin under the Claude dir keeps the dir itself visible; only its credentials file is hidden.
+    const hidden = secretPaths([wt, path.join(home, '.claude/plugins/orchestra')], home, {});
+    expect(hidden.map((h) => path.relative(home, h.path)).sort()).toEqual([
+      '.aws',
+      '.claude/.credentials.json',
+      '.config/gcloud',
+      '.netrc',
+      '.ssh',
+    ]);
+    // A credentials directory holding the worktree stays as it is.
+    expect(secretPaths([path.join(home, '.ssh', 'wt')], home, {}).map((h) => h.path)).not.toContain(
+      path.join(home, '.ssh'),
+    );
+    const r = run(
+      bwrapCommand(
+        {
+          argv: sh(
+            `cat ${home}/.ssh/id_ed25519 ${home}/.aws/credentials ${home}/.netrc ${home}/.claude/.credentials.json 2>&1; ls -A ${home}/.ssh; cat ${home}/.claude/settings.json ${home}/.npmrc; echo x > ${home}/.ssh/k; echo "write:$?"`,
+          ),
+          cwd: wt,
+          writable: [wt],
+          readOnly: [home],
+          hidden,
+          network: true,
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+        },
+        runtime().path,
+      ),
+    );
+    for (const secret of ['PRIVATE-KEY', 'AWS-SECRET', 'NETRC-SECRET', 'OAUTH-SECRET'])
+      expect(r.out).not.toContain(secret);
+    expect(r.out).toContain('{"visible":true}');
+    expect(r.out).toContain('registry=x');
+    expect(r.out).not.toContain('write:0');
+    expect(readFileSync(path.join(home, '.ssh/id_ed25519'), 'utf8')).toBe('PRIVATE-KEY');
+    expect(existsSync(path.join(home, '.ssh/k'))).toBe(false);
   });
 
   it('cuts the network when asked, and hides other processes (their environments) either way', () => {
@@ -274,6 +325,9 @@ describe('macOS sandbox-exec', () => {
       ].join('\n'),
     );
     expect(sandboxExecProfile(0, true)).not.toContain('network');
+    expect(sandboxExecProfile(0, true, { dirs: 1, files: 1 })).toContain(
+      '(deny file-read* file-write* (subpath (param "HIDDEN_DIR_0")))\n(deny file-read* file-write* (literal (param "HIDDEN_FILE_0")))',
+    );
     const c = sandboxExecCommand(
       { argv: ['npm', 'test'], cwd: '/w', writable: ['/w/"); (allow file-write*'], network: true, env: {} },
       '/priv/tmp',

@@ -1,3 +1,5 @@
+import type { HiddenPath } from './secrets.js';
+
 /** What one sandboxed process may see and touch. Paths are absolute host paths. */
 export interface SandboxSpec {
   /** The program and its arguments (never a shell string built by Orchestra). */
@@ -15,6 +17,11 @@ export interface SandboxSpec {
    * `node_modules/.vite-temp`, which vitest writes to load its config). Each must exist.
    */
   privateDirs?: readonly string[];
+  /**
+   * Paths made unreadable (an empty directory, an empty file): credentials in the home directory.
+   * Absent: `secretPaths` of the user's home, keeping whatever the process needs.
+   */
+  hidden?: readonly HiddenPath[];
   /** Network access (default on). Off: only a private loopback. */
   network: boolean;
   /** The whole environment of the process (see `agentEnv`, `commandEnv`). */
