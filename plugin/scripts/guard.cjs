@@ -317,15 +317,19 @@ function main() {
     if (a.stderr) writeAll(2, a.stderr);
     process.exitCode = a.code;
   };
+  /** @type {string} */
+  let stdin;
   try {
-    answer(fs.readFileSync(0, 'utf8'));
+    stdin = fs.readFileSync(0, 'utf8');
   } catch {
     // A non-blocking stdin (EAGAIN) cannot be read synchronously: read it as a stream.
     /** @type {Buffer[]} */
     const chunks = [];
     process.stdin.on('data', (c) => chunks.push(/** @type {Buffer} */ (c)));
     process.stdin.on('end', () => answer(Buffer.concat(chunks).toString('utf8')));
+    return;
   }
+  answer(stdin);
 }
 
 /**
