@@ -80,9 +80,9 @@ export function openHub(settings: HubSettings) {
     throw e;
   }
 
-  // The lease mirror (see lease-mirror.ts) of a hub file, rewritten at the end of the outermost
-  // transaction that touched leases or tasks, still under the write lock.
-  const mirrored = path !== ':memory:' && !settings.readonly;
+  // The lease mirror (see lease-mirror.ts) of a repository's hub, the one the collision guard reads,
+  // rewritten at the end of the outermost transaction that touched leases or tasks, under the write lock.
+  const mirrored = path !== ':memory:' && !settings.readonly && basename(dirname(path)) === HUB_DIR;
   let depth = 0;
   let touched = false;
   const writeMirror = (): void => writeLeaseMirror(path, buildLeaseMirror(path, mirrorSource()));

@@ -13,7 +13,7 @@ let hub: Hub;
 let now = 0;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'orchestra-mirror-'));
-  file = join(dir, 'hub.db');
+  file = join(dir, '.orchestra', 'hub.db');
   now = Date.parse('2026-01-01T00:00:00Z');
   hub = openHub({ path: file, now: () => new Date(now), leaseTtlMs: 60_000 });
   hub.runs.create({
@@ -105,6 +105,16 @@ describe('the lease mirror', () => {
     } finally {
       other.close();
     }
+  });
+
+  it('is published only for a hub in a .orchestra directory', () => {
+    const elsewhere = join(dir, 'elsewhere', 'hub.db');
+    const h = openHub({ path: elsewhere });
+    h.runs.create({ id: 'r1', goal: 'g', repo: '/repo' });
+    h.tasks.upsert({ runId: 'r1', id: 'api', agent: 'backend-specialist', status: 'running' });
+    h.leases.acquire({ runId: 'r1', taskId: 'api', patterns: ['src/api/**'] });
+    h.close();
+    expect(existsSync(leaseMirrorPath(elsewhere))).toBe(false);
   });
 
   it('is published when a hub opens, and never by a read-only one', () => {

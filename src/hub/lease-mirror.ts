@@ -13,7 +13,7 @@ import type { Lease } from './leases.js';
 /** The mirror's shape version; the guard refuses writes during a run on any other. */
 export const LEASE_MIRROR_VERSION = 1;
 
-/** The mirror's file name, in the hub's directory (`.orchestra/leases.json`). */
+/** The mirror's file name, beside a repository's hub (`.orchestra/leases.json`). */
 export const LEASE_MIRROR_FILE = 'leases.json';
 
 /** The lease mirror of a hub file. */
