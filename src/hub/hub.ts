@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { z } from 'zod';
 import { OrchestraError } from '../errors.js';
 import { ensureWorkDir } from '../git/work-dir.js';
 import { createCompletionStore } from './completions.js';
@@ -14,9 +15,11 @@ import { buildLeaseMirror, dropLeaseMirror, type MirrorSource, writeLeaseMirror 
 import { createLeaseStore, isPidAlive } from './leases.js';
 import { migrate } from './migrations.js';
 import { createRunStore } from './runs.js';
-import type { Db, StoreContext } from './sql.js';
+import { type Db, readRows, type StoreContext } from './sql.js';
 import { createTaskStore, LIVE_TASK_STATUSES } from './tasks.js';
 import { createUsageStore } from './usage.js';
+
+const taskWorktreeSchema = z.object({ runId: z.string(), taskId: z.string(), worktree: z.string() });
 
 /** Where the hub lives inside a repository. */
 export const HUB_DIR = '.orchestra';
@@ -165,14 +168,16 @@ export function openHub(settings: HubSettings) {
       }
       return titles.get(taskId) ?? null;
     };
-    const liveWorktrees = (
+    const liveWorktrees = readRows(
+      taskWorktreeSchema,
       db
         .prepare(
           `SELECT run_id AS runId, id AS taskId, worktree FROM tasks
            WHERE worktree IS NOT NULL AND status IN (${LIVE_TASK_STATUSES.map(() => '?').join(', ')}) ORDER BY rowid`,
         )
-        .all(...LIVE_TASK_STATUSES) as Array<{ runId: string; taskId: string; worktree: string }>
-    ).map((w) => ({ runId: w.runId, taskId: w.taskId, worktree: w.worktree }));
+        .all(...LIVE_TASK_STATUSES),
+      'task',
+    );
     return { held: leases.held(), liveWorktrees, titleOf, now: ctx.now() };
   }
   // A new or migrated hub publishes its mirror at once; an old one (or one removed) is replaced.
