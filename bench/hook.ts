@@ -8,7 +8,7 @@ import { hubPath, openHub } from '../src/hub/index.js';
 import type { BenchModule } from './bench-module.js';
 
 const ROUNDS = 25;
-const LAUNCHER = fileURLToPath(new URL('../plugin/scripts/orchestra.mjs', import.meta.url));
+const HOOK = fileURLToPath(new URL('../plugin/scripts/guard.cjs', import.meta.url));
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 const p50 = (xs: number[]) => {
@@ -17,14 +17,18 @@ const p50 = (xs: number[]) => {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 
-/** Wall time of one process run to its end, stdin given. */
-function timed(args: string[], input: string): number {
+/** Wall time of one process run to its end, stdin given; its stdout must be as expected. */
+function timed(args: string[], input: string, expect: RegExp = /^$/): number {
   const t = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { input, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${String(r.status)}: ${r.stderr}`);
+  // A guard that answered wrongly would be fast for nothing.
+  if (!expect.test(r.stdout)) throw new Error(`${args.join(' ')} answered ${JSON.stringify(r.stdout)}`);
   return ms;
 }
+
+const DENIED = /"permissionDecision":"deny".*held by task \\"api\\"/;
 
 /** A repository whose run `bench` holds `src/api/**` (this process holds the lease), and one with no run. */
 function fixtures() {
@@ -58,10 +62,10 @@ const hookInput = (root: string) =>
   });
 
 /**
- * The collision guard as Claude Code runs it (`node plugin/scripts/orchestra.mjs guard`, built
- * package), against `node -e 0` measured in the same rounds, interleaved: while a run holds the
- * target (the lease lookup, the slow path: `p50Ms`, `ratioToNodeStart`, target ≤ 1.3) and with
- * no run in the repository (`idleP50Ms`, `idleRatioToNodeStart`). Needs `npm run build`.
+ * The collision guard as Claude Code runs it (`node plugin/scripts/guard.cjs`, the plugin's hook),
+ * against `node -e 0` measured in the same rounds, interleaved: while a run holds the target (the
+ * lease lookup, the slow path: `p50Ms`, `ratioToNodeStart`, target ≤ 1.3) and with no run in the
+ * repository (`idleP50Ms`, `idleRatioToNodeStart`).
  */
 export const hookBench: BenchModule = {
   name: 'hook',
@@ -72,11 +76,11 @@ export const hookBench: BenchModule = {
       const active: number[] = [];
       const idle: number[] = [];
       // Warm the compile cache and the page cache first; those runs are not counted.
-      timed([LAUNCHER, 'guard'], hookInput(f.live));
+      timed([HOOK], hookInput(f.live), DENIED);
       for (let i = 0; i < ROUNDS; i++) {
         node.push(timed(['-e', '0'], ''));
-        active.push(timed([LAUNCHER, 'guard'], hookInput(f.live)));
-        idle.push(timed([LAUNCHER, 'guard'], hookInput(f.idle)));
+        active.push(timed([HOOK], hookInput(f.live), DENIED));
+        idle.push(timed([HOOK], hookInput(f.idle)));
       }
       const nodeMs = p50(node);
       const json = {

@@ -1,27 +1,20 @@
 #!/usr/bin/env node
-// The plugin's one entry point: `guard` (the PreToolUse collision guard) or any `orchestra` command
-// (`mcp` for the MCP server). Claude Code copies an installed plugin into its own cache, so the
-// plugin cannot reach the Orchestra package by a relative path: this script finds it.
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
-import module from 'node:module';
+// The plugin's entry point for any `orchestra` command (`mcp` for the MCP server). Claude Code
+// copies an installed plugin into its own cache, so the plugin cannot reach the Orchestra package
+// by a relative path: this script finds it. The collision guard hook is `guard.cjs`, which needs
+// nothing from the package; `guard` here runs it too.
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import module, { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 module.enableCompileCache?.();
 
 const [command, ...rest] = process.argv.slice(2);
-const home = findOrchestra();
+const home = command === 'guard' ? undefined : findOrchestra();
 
 if (command === 'guard') {
-  const stdin = await readStdin();
-  if (home === undefined) guardWithoutOrchestra(stdin);
-  else {
-    const { runGuardHook } = await import(pathToFileURL(join(home, 'dist', 'guard', 'hook.js')).href);
-    const answer = await runGuardHook(stdin);
-    if (answer.stdout) process.stdout.write(answer.stdout);
-    if (answer.stderr) process.stderr.write(answer.stderr);
-    process.exitCode = answer.code;
-  }
+  createRequire(import.meta.url)('./guard.cjs').main();
 } else if (home === undefined) {
   process.stderr.write(
     'orchestra: the Orchestra package was not found. Install it in the project (npm install --save-dev orchestra) or globally, or set ORCHESTRA_HOME to its directory.\n',
@@ -61,52 +54,8 @@ function findOrchestra() {
 function isOrchestra(dir) {
   try {
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    return pkg.name === 'orchestra' && existsSync(join(dir, 'dist', 'guard', 'hook.js'));
+    return pkg.name === 'orchestra' && existsSync(join(dir, 'dist', 'cli', 'main.js'));
   } catch {
     return false;
-  }
-}
-
-async function readStdin() {
-  const chunks = [];
-  for await (const c of process.stdin) chunks.push(c);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/**
- * Without the package the leases cannot be read: allow when no run is marked active in the
- * repository, refuse writes otherwise (the guard fails closed during a run).
- */
-function guardWithoutOrchestra(stdin) {
-  let cwd = process.cwd();
-  try {
-    const input = JSON.parse(stdin);
-    if (!['Write', 'Edit', 'MultiEdit', 'NotebookEdit'].includes(input.tool_name)) return;
-    if (typeof input.cwd === 'string') cwd = input.cwd;
-  } catch {
-    return;
-  }
-  for (let d = cwd; ; d = dirname(d)) {
-    if (existsSync(join(d, '.git'))) {
-      let marked = [];
-      try {
-        marked = readdirSync(join(d, '.orchestra', 'active')).filter((n) => n.endsWith('.json'));
-      } catch {
-        return;
-      }
-      if (marked.length === 0) return;
-      process.stdout.write(
-        `${JSON.stringify({
-          hookSpecificOutput: {
-            hookEventName: 'PreToolUse',
-            permissionDecision: 'deny',
-            permissionDecisionReason:
-              'An Orchestra run is marked active in this repository, but the Orchestra package was not found to read its leases, so writes are refused. Install Orchestra in the project or set ORCHESTRA_HOME.',
-          },
-        })}\n`,
-      );
-      return;
-    }
-    if (dirname(d) === d) return;
   }
 }

@@ -30,6 +30,25 @@ export function matchesGlob(path: string, glob: string): boolean {
   return m(path);
 }
 
+/**
+ * A glob as plain data, for a reader that cannot afford to load picomatch (the collision guard
+ * hook): a non-empty path matches when it equals `literal` or matches `new RegExp(source, flags)`,
+ * exactly as picomatch tests it. One entry per brace alternative.
+ */
+export interface CompiledGlob {
+  literal: string;
+  source: string;
+  flags: string;
+}
+
+/** The glob compiled as `matchesGlob` matches it: any entry matching means the glob matches. */
+export function compileGlob(glob: string): CompiledGlob[] {
+  return expandBraces(normalizeGlob(glob)).map((literal) => {
+    const re = picomatch.makeRe(literal, { dot: true, windows: process.platform === 'win32' });
+    return { literal, source: re.source, flags: re.flags };
+  });
+}
+
 /** The first glob of `globs` that matches the path, if any. */
 export function findMatchingGlob(path: string, globs: readonly string[]): string | undefined {
   return globs.find((g) => matchesGlob(path, g));

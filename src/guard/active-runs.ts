@@ -1,8 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-// Only node: imports here: the collision guard reads these markers on every write tool call of an
-// interactive session, and must answer "no run is active" without opening the hub.
+// The writing side of the run markers. The collision guard hook (plugin/scripts/guard.cjs) reads
+// them on every write tool call of an interactive session, to answer "no run is active" at once.
 
 /** Where run markers live, inside a repository's `.orchestra/`. */
 export const ACTIVE_DIR = 'active';
@@ -38,52 +38,4 @@ export function markRunActive(repoRoot: string, runId: string, pid: number = pro
     return () => undefined;
   }
   return () => rmSync(file, { force: true });
-}
-
-/** What the markers say: live runs, or that they cannot be read (which the guard treats as a run). */
-export type ActiveRuns = { ok: true; runs: ActiveRunMarker[] } | { ok: false; error: string };
-
-/** The runs marked active whose process is alive. A missing directory means none. */
-export function readActiveRuns(
-  orchestraDir: string,
-  isAlive: (pid: number) => boolean = pidAlive,
-): ActiveRuns {
-  const dir = activeDir(orchestraDir);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, runs: [] };
-    return { ok: false, error: `cannot read ${dir}: ${(e as Error).message}` };
-  }
-  const runs: ActiveRunMarker[] = [];
-  for (const name of names) {
-    if (!name.endsWith('.json')) continue;
-    const marker = parseMarker(join(dir, name));
-    if (marker === undefined) return { ok: false, error: `cannot read the run marker ${join(dir, name)}` };
-    if (isAlive(marker.pid)) runs.push(marker);
-  }
-  return { ok: true, runs };
-}
-
-function parseMarker(file: string): ActiveRunMarker | undefined {
-  try {
-    // Hand-checked rather than zod: loading zod costs more than this whole hook's budget.
-    const v = JSON.parse(readFileSync(file, 'utf8')) as Partial<ActiveRunMarker>;
-    if (typeof v.runId !== 'string' || !Number.isInteger(v.pid) || typeof v.startedAt !== 'string')
-      return undefined;
-    return { runId: v.runId, pid: v.pid as number, startedAt: v.startedAt };
-  } catch {
-    return undefined;
-  }
-}
-
-/** True while a process with this pid exists (EPERM: it exists but is not ours). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,13 +1,25 @@
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decideGuard, globMatches, LEASE_MIRROR_VERSION, runGuardHook } from '../../plugin/scripts/guard.cjs';
 import { type FixtureRepo, fixtureRepo } from '../../test/mcp/fixture.js';
 import { sh } from '../../test/validator/fixture.js';
-import { hubPath, LIVE_TASK_STATUSES, openHub } from '../hub/index.js';
+import { compileGlob, matchesGlob } from '../domain/index.js';
+import { LEASE_MIRROR_VERSION as HUB_MIRROR_VERSION, hubPath, openHub } from '../hub/index.js';
 import { markRunActive } from './active-runs.js';
-import { decideGuard } from './guard.js';
-import { runGuardHook } from './hook.js';
-import { GUARD_LIVE_STATUSES } from './hub-leases.js';
+
+const HOOK = fileURLToPath(new URL('../../plugin/scripts/guard.cjs', import.meta.url));
 
 let repos: FixtureRepo[] = [];
 afterEach(() => {
@@ -120,8 +132,85 @@ describe('decideGuard', () => {
     expect((await decideGuard(write(other.root, join(other.root, 'README.md')))).decision).toBe('deny');
   });
 
-  it("holds the hub's live task statuses", () => {
-    expect([...GUARD_LIVE_STATUSES]).toEqual([...LIVE_TASK_STATUSES]);
+  it("fails closed during a run when the hub's lease mirror is missing, of another version or of another hub file", async () => {
+    const r = repo({ live: true });
+    const mirror = join(r.root, '.orchestra', 'leases.json');
+    const saved = readFileSync(mirror, 'utf8');
+    const y = () => decideGuard(write(r.root, join(r.root, 'src/web/y.ts')));
+    expect((await y()).decision).toBe('allow');
+
+    rmSync(mirror);
+    expect(await y()).toMatchObject({
+      decision: 'deny',
+      reason: expect.stringMatching(
+        /run run-live is active .* cannot be read \(its lease mirror .* is missing/,
+      ),
+    });
+    writeFileSync(mirror, saved.replace(`"version":${LEASE_MIRROR_VERSION}`, '"version":99'));
+    expect(await y()).toMatchObject({ decision: 'deny', reason: expect.stringMatching(/not of version 1/) });
+    writeFileSync(mirror, saved.replace('"match":[', '"match":7,"was":['));
+    expect(await y()).toMatchObject({ decision: 'deny', reason: expect.stringMatching(/is damaged/) });
+
+    // Another hub file put in place (a new inode) is not what the mirror describes.
+    writeFileSync(mirror, saved);
+    const hubFile = join(r.root, '.orchestra', 'hub.db');
+    copyFileSync(hubFile, `${hubFile}.copy`);
+    renameSync(`${hubFile}.copy`, hubFile);
+    expect(await y()).toMatchObject({
+      decision: 'deny',
+      reason: expect.stringMatching(/belongs to another hub file/),
+    });
+    // Opening the hub publishes its mirror again.
+    openHub({ path: hubFile }).close();
+    expect((await y()).decision).toBe('allow');
+    expect((await decideGuard(write(r.root, join(r.root, 'src/api/x.ts')))).decision).toBe('deny');
+  });
+
+  it('reads the mirror version the hub writes', () => {
+    expect(LEASE_MIRROR_VERSION).toBe(HUB_MIRROR_VERSION);
+  });
+});
+
+describe('globMatches', () => {
+  // The glob grammar the lease table accepts (see domain/globs.test.ts), over paths near its names.
+  const lit = fc.constantFrom('src', 'api', 'API', 'a.ts', 'B.ts', 'x', 'index', '.env', '[id].ts');
+  const atom = fc.oneof(
+    lit,
+    fc.constantFrom('*', '*.ts', 'b?', '?', 'index.*', '[ab]', '[A-C].ts', '[^a]', 'a*x', '*i*', '[id].ts'),
+  );
+  const braced = fc.tuple(atom, atom).map(([a, b]) => `{${a},${b}}`);
+  const seg = fc.oneof({ arbitrary: atom, weight: 6 }, { arbitrary: braced, weight: 1 }, fc.constant('**'));
+  const glob = fc
+    .tuple(fc.array(seg, { minLength: 1, maxLength: 4 }), fc.boolean())
+    .map(([s, slash]) => `${s.join('/')}${slash ? '/' : ''}`);
+  const name = fc.constantFrom(
+    'src',
+    'api',
+    'a.ts',
+    'b.ts',
+    'B.ts',
+    'x',
+    'ax',
+    'index.',
+    'index.ts',
+    '.env',
+    '[id].ts',
+    'i',
+  );
+  const path = fc.array(name, { minLength: 1, maxLength: 5 }).map((s) => s.join('/'));
+
+  it("matches a compiled glob exactly as the hub's matchesGlob matches the glob", () => {
+    fc.assert(
+      fc.property(glob, fc.array(path, { maxLength: 30 }), (g, paths) => {
+        const compiled = compileGlob(g);
+        for (const p of [...paths, '', ...compiled.map((c) => c.literal)])
+          expect(
+            compiled.some((c) => globMatches(p, c)),
+            `${g} ~ ${p}`,
+          ).toBe(matchesGlob(p, g));
+      }),
+      { numRuns: 400 },
+    );
   });
 });
 
@@ -139,5 +228,21 @@ describe('runGuardHook', () => {
       stderr: '',
     });
     expect(await runGuardHook('not json')).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('runs as the hook process: a deny on stdout and exit 0, an allow with no output', () => {
+    const r = repo({ live: true });
+    const run = (file: string) =>
+      spawnSync(process.execPath, [HOOK], { input: JSON.stringify(write(r.root, file)), encoding: 'utf8' });
+    const denied = run(join(r.root, 'src/api/x.ts'));
+    expect(denied.status).toBe(0);
+    expect(JSON.parse(denied.stdout)).toMatchObject({
+      hookSpecificOutput: {
+        permissionDecision: 'deny',
+        permissionDecisionReason: expect.stringMatching(/held by task "api" \(WebSocket server\)/),
+      },
+    });
+    const allowed = run(join(r.root, 'src/web/y.ts'));
+    expect([allowed.status, allowed.stdout, allowed.stderr]).toEqual([0, '', '']);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { z } from 'zod';
 import { OrchestraError } from '../errors.js';
 import { ensureWorkDir } from '../git/work-dir.js';
 import { createCompletionStore } from './completions.js';
@@ -10,12 +11,15 @@ import { createDecisionStore } from './decisions.js';
 import { createEventStore } from './events.js';
 import { createFixStore } from './fixes.js';
 import { createHandoffStore } from './handoffs.js';
+import { buildLeaseMirror, dropLeaseMirror, type MirrorSource, writeLeaseMirror } from './lease-mirror.js';
 import { createLeaseStore, isPidAlive } from './leases.js';
 import { migrate } from './migrations.js';
 import { createRunStore } from './runs.js';
-import type { Db, StoreContext } from './sql.js';
-import { createTaskStore } from './tasks.js';
+import { type Db, readRows, type StoreContext } from './sql.js';
+import { createTaskStore, LIVE_TASK_STATUSES } from './tasks.js';
 import { createUsageStore } from './usage.js';
+
+const taskWorktreeSchema = z.object({ runId: z.string(), taskId: z.string(), worktree: z.string() });
 
 /** Where the hub lives inside a repository. */
 export const HUB_DIR = '.orchestra';
@@ -79,10 +83,52 @@ export function openHub(settings: HubSettings) {
     throw e;
   }
 
+  // The lease mirror (see lease-mirror.ts) of a repository's hub, the one the collision guard reads,
+  // rewritten at the end of the outermost transaction that touched leases or tasks, under the write lock.
+  const mirrored = path !== ':memory:' && !settings.readonly && basename(dirname(path)) === HUB_DIR;
+  let depth = 0;
+  let touched = false;
+  const writeMirror = (): void => writeLeaseMirror(path, buildLeaseMirror(path, mirrorSource()));
+  const tx = <T>(fn: () => T): T => {
+    if (depth > 0) return db.transaction(fn).immediate();
+    let wrote = false;
+    try {
+      return db
+        .transaction(() => {
+          depth++;
+          try {
+            const result = fn();
+            if (touched && mirrored) {
+              writeMirror();
+              wrote = true;
+            }
+            return result;
+          } finally {
+            depth--;
+          }
+        })
+        .immediate();
+    } catch (e) {
+      // The mirror may now show what was rolled back: rewrite it from the hub, or drop it (the
+      // guard then refuses writes during a run rather than trust it).
+      if (wrote)
+        try {
+          db.transaction(writeMirror).immediate();
+        } catch {
+          dropLeaseMirror(path);
+        }
+      throw e;
+    } finally {
+      touched = false;
+    }
+  };
   const ctx: StoreContext = {
     db,
     now: settings.now ?? (() => new Date()),
-    tx: (fn) => db.transaction(fn).immediate(),
+    tx,
+    touchLeases: () => {
+      touched = true;
+    },
   };
   const events = createEventStore(ctx);
   const decisions = createDecisionStore(ctx);
@@ -106,6 +152,36 @@ export function openHub(settings: HubSettings) {
   const tasks = createTaskStore(ctx, (runId, taskId) => {
     leases.release(runId, taskId);
   });
+
+  const planTitles = new Map<string, Map<string, string>>();
+  function mirrorSource(): MirrorSource {
+    planTitles.clear();
+    const titleOf = (runId: string, taskId: string): string | null => {
+      let titles = planTitles.get(runId);
+      if (titles === undefined) {
+        try {
+          titles = new Map((runs.get(runId)?.plan?.tasks ?? []).map((t) => [t.id, t.title]));
+        } catch {
+          titles = new Map(); // a title only names the task; a run row that does not parse has none
+        }
+        planTitles.set(runId, titles);
+      }
+      return titles.get(taskId) ?? null;
+    };
+    const liveWorktrees = readRows(
+      taskWorktreeSchema,
+      db
+        .prepare(
+          `SELECT run_id AS runId, id AS taskId, worktree FROM tasks
+           WHERE worktree IS NOT NULL AND status IN (${LIVE_TASK_STATUSES.map(() => '?').join(', ')}) ORDER BY rowid`,
+        )
+        .all(...LIVE_TASK_STATUSES),
+      'task',
+    );
+    return { held: leases.held(), liveWorktrees, titleOf, now: ctx.now() };
+  }
+  // A new or migrated hub publishes its mirror at once; an old one (or one removed) is replaced.
+  if (mirrored) tx(ctx.touchLeases);
 
   return {
     /** The database file (or ":memory:"). */

@@ -11,6 +11,13 @@ export type { EventFilter, EventInput, StoredEvent } from './events.js';
 export { FIX_STATUSES, type FixStatus, type FixTask, fixTaskSchema, type NewFixTask } from './fixes.js';
 export { type HandoffRecord, handoffRecordSchema } from './handoffs.js';
 export { HUB_DIR, HUB_FILE, type Hub, type HubSettings, hubPath, openHub } from './hub.js';
+export {
+  LEASE_MIRROR_FILE,
+  LEASE_MIRROR_VERSION,
+  type LeaseMirror,
+  leaseMirrorPath,
+  type MirroredLease,
+} from './lease-mirror.js';
 export { isPidAlive, type Lease, type LeaseRequest, type LeaseResult, leaseSchema } from './leases.js';
 export { HUB_SCHEMA_VERSION, MIGRATIONS, type Migration, migrate } from './migrations.js';
 export {

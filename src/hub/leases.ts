@@ -77,6 +77,7 @@ export function createLeaseStore(ctx: StoreContext, settings: LeaseSettings) {
   const del = db.prepare('DELETE FROM leases WHERE run_id = ? AND task_id = ? AND pattern = ?');
 
   const removeLogged = (leases: readonly Lease[]): Lease[] => {
+    if (leases.length > 0) ctx.touchLeases();
     const byHolder = new Map<string, Lease[]>();
     for (const l of leases) {
       del.run(l.runId, l.taskId, l.pattern);
@@ -147,6 +148,7 @@ export function createLeaseStore(ctx: StoreContext, settings: LeaseSettings) {
         'INSERT INTO leases (run_id, task_id, pattern, pid, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
       );
       for (const p of fresh) insert.run(req.runId, req.taskId, p, pid, now.toISOString(), expiresAt);
+      ctx.touchLeases();
       // Re-acquiring is idempotent and renews: the holder may be a respawned process.
       db.prepare('UPDATE leases SET pid = ?, expires_at = ? WHERE run_id = ? AND task_id = ?').run(
         pid,
@@ -183,9 +185,12 @@ export function createLeaseStore(ctx: StoreContext, settings: LeaseSettings) {
     },
     /** Extend a task's leases by `ttlMs` from now (a heartbeat); returns how many were renewed. */
     renew(runId: string, taskId: string, ttlMs: number = settings.leaseTtlMs): number {
-      return db
-        .prepare('UPDATE leases SET expires_at = ? WHERE run_id = ? AND task_id = ?')
-        .run(ctx.now().getTime() + ttlMs, runId, taskId).changes;
+      return ctx.tx(() => {
+        ctx.touchLeases(); // the guard reads expiry from the mirror
+        return db
+          .prepare('UPDATE leases SET expires_at = ? WHERE run_id = ? AND task_id = ?')
+          .run(ctx.now().getTime() + ttlMs, runId, taskId).changes;
+      });
     },
     /** Leases currently stored (dead ones included until swept), optionally of one run or task. */
     list(filter: { runId?: string; taskId?: string } = {}): Lease[] {
@@ -194,6 +199,10 @@ export function createLeaseStore(ctx: StoreContext, settings: LeaseSettings) {
           (filter.runId === undefined || l.runId === filter.runId) &&
           (filter.taskId === undefined || l.taskId === filter.taskId),
       );
+    },
+    /** Stored leases whose task is not finished (expired ones and dead holders included until swept). */
+    held(): Lease[] {
+      return all().filter((l) => finished.get(l.runId, l.taskId, ...LIVE_TASK_STATUSES) === undefined);
     },
     /** The stored leases whose pattern matches a repository-relative path (who owns this file?). */
     holdersOf(path: string): Lease[] {

@@ -13,6 +13,8 @@ export interface StoreContext {
   now: () => Date;
   /** Run `fn` in one IMMEDIATE transaction (a savepoint when already inside one). */
   tx: <T>(fn: () => T) => T;
+  /** Leases or tasks changed: the lease mirror is rewritten when the outermost transaction ends. */
+  touchLeases: () => void;
 }
 
 /** A TEXT column holding JSON, parsed and then validated with `schema`. */

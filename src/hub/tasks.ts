@@ -104,6 +104,7 @@ export function createTaskStore(ctx: StoreContext, onFinished: (runId: string, t
         reason: pick('reason', null),
         at,
       });
+      ctx.touchLeases(); // a task's status and worktree are part of the lease mirror
       if (!LIVE_TASK_STATUSES.includes(status)) onFinished(patch.runId, patch.id);
       return get(patch.runId, patch.id) as TaskRecord;
     });

@@ -41,7 +41,7 @@ describe('orchestra plugin install', () => {
     const project = JSON.parse(readFileSync(join(repo.root, '.claude', 'settings.json'), 'utf8'));
     expect(project.enabledPlugins).toEqual({ 'orchestra@orchestra': true });
     const local = JSON.parse(readFileSync(join(repo.root, '.claude', 'settings.local.json'), 'utf8'));
-    expect(existsSync(join(local.env.ORCHESTRA_HOME, 'dist', 'guard', 'hook.js'))).toBe(true);
+    expect(existsSync(join(local.env.ORCHESTRA_HOME, 'dist', 'cli', 'main.js'))).toBe(true);
     const installed = JSON.parse(
       readFileSync(join(home.path, '.claude', 'plugins', 'installed_plugins.json'), 'utf8'),
     );
