@@ -59,6 +59,8 @@ export interface RunOutcome {
   fixRounds: number;
   /** Open findings of the last validation (empty when green). */
   openIssues: string[];
+  /** Checks that failed on the base and still fail at the end (never sent to a task). */
+  preexisting: string[];
   /** Set when `merge` was asked and done. */
   mergedInto?: string;
   reason?: string;

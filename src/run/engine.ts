@@ -108,8 +108,12 @@ export async function runOrchestra(o: RunOptions): Promise<RunOutcome> {
         .map((t) => ({ taskId: t.id, reason: t.reason ?? t.status })),
       fixRounds: result.fixRounds,
       openIssues: (ctx.lastReport?.findings ?? []).filter((f) => f.severity === 'error').map((f) => f.title),
+      preexisting: (ctx.lastReport?.preexisting ?? []).map((f) => f.title),
       ...(result.reason ? { reason: result.reason } : {}),
     };
+    // Green for what the run did, but a check the user asked for may still be red: say so.
+    if (outcome.status === 'succeeded' && !outcome.reason && outcome.preexisting.length > 0)
+      outcome.reason = stillFailing(outcome.preexisting);
     if (settings.baseline === 'single-agent' && outcome.status !== 'stopped') await runBaseline(ctx);
     if (outcome.status === 'succeeded' && settings.merge) {
       const into = await mergeIntoUserBranch(repo.root, repo.commonDir, outcome.integrationBranch);
@@ -171,4 +175,11 @@ async function mergeIntoUserBranch(root: string, commonDir: string, branch: stri
     return `not merged: merging into ${current} failed (${(r.stderr || r.stdout).trim().split('\n')[0]}); the merge was aborted`;
   }
   return current;
+}
+
+/** The closing words of a green run whose base already failed some checks. */
+function stillFailing(titles: readonly string[]): string {
+  const n = titles.length;
+  const shown = titles.slice(0, 3).join('; ');
+  return `${n} check${n === 1 ? '' : 's'} already failing on the base still fail${n === 1 ? 's' : ''} (not caused by this run, never sent to a task; see "Already failing on the base" in the report): ${shown}${n > 3 ? `; … and ${n - 3} more` : ''}`;
 }
