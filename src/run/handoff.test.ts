@@ -427,7 +427,10 @@ describe('handoffs of the ufo trial', () => {
   });
 
   it('declarations are signatures: a default value becomes an optional parameter', async () => {
-    const source = readFileSync(path.join(import.meta.dirname, 'fixtures', 'ufo-build.ts.txt'), 'utf8');
+    const source = readFileSync(
+      path.join(import.meta.dirname, 'fixtures', 'ufo-trial', 'build.ts.txt'),
+      'utf8',
+    );
     expect(source).toContain('params: Record<string, string | number> = {},');
     const h = await buildCompletionHandoff(ufoInput('build', {}, { 'src/build.ts': source }));
     expect(h.artifacts.interfaces).toEqual([
