@@ -108,7 +108,11 @@ describe('orchestra plan create (real binary, scripted orchestrator)', () => {
     expect(run?.plan?.architecture.excludedDependencies).toEqual(['socket.io']);
     expect(run?.plan?.architecture.constraints).toEqual(['Sub-100ms latency']);
     const decisions = hub.decisions.list(out.runId).map((d) => d.decision);
-    expect(decisions).toEqual(['PostgreSQL for persistence', 'Redis for pub/sub and caching']);
+    expect(decisions).toEqual([
+      'PostgreSQL for persistence',
+      'Redis for pub/sub and caching',
+      'WebSocket for real-time transport',
+    ]);
     expect(hub.usage.summary(out.runId, 'layer').groups).toEqual([
       expect.objectContaining({ key: 'orchestrator', inputTokens: 5000, outputTokens: 800 }),
     ]);
