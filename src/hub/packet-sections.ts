@@ -103,14 +103,15 @@ export function packetSections(s: PacketSources): PacketSection[] {
     ['provides', task.provides, 75],
     ['consumes', task.consumes, 70],
   ] as const) {
-    for (const id of ids) {
+    for (const [i, id] of ids.entries()) {
       const c = s.contracts.get(id);
       out.push({
         name: `contract:${id} (${role})`,
         priority,
         required: false,
+        // The duty is said once per role, in the first contract (the one kept longest when fitting).
         text: c
-          ? renderContract(c, role)
+          ? renderContract(c, role, i === 0 ? ids.length : 0)
           : `## Contract ${id} (you ${role === 'provides' ? 'provide' : 'consume'} it)\n(not defined in the plan or the hub)`,
         fetch: { kind: 'contract', id },
       });
@@ -140,10 +141,11 @@ export function packetSections(s: PacketSources): PacketSection[] {
     required: true,
     text: [
       '## Files',
-      'You may write only paths matching:',
-      list(task.owns, '(nothing: this task writes no files)'),
-      'You may read:',
-      list(task.reads, '(only what you own)'),
+      ...(task.owns.length
+        ? ['You own these paths: read them, and write only them:', list(task.owns)]
+        : ['You own no paths: this task writes no files.']),
+      // What it owns is readable already; listing it again under "read" said nothing new.
+      ...readsBesides(task),
       'Every other path belongs to another task: do not write it; ask its owner through the hub.',
     ].join('\n'),
   });
@@ -171,6 +173,9 @@ export function packetSections(s: PacketSources): PacketSection[] {
       ].join('\n'),
       fetch: { kind: 'criteria', id: task.id },
     });
+  // A declaration a contract of this packet already shows is not repeated from a handoff.
+  const shownIds = [...task.provides, ...task.consumes].filter((id) => s.contracts.has(id));
+  const shown = new Set(shownIds.flatMap((id) => contractNames(s.contracts.get(id)?.definition ?? '')));
   if (s.previousAttempt)
     out.push({
       name: 'previous-attempt',
@@ -182,6 +187,7 @@ export function packetSections(s: PacketSources): PacketSection[] {
           ? '## Where the previous attempt stopped'
           : '## What this task already delivered (its handoff)',
         s.previousAttempt,
+        (line) => !repeatsContract(line, shownIds, shown),
       ),
       fetch: { kind: 'handoff', id: task.id },
     });
@@ -190,18 +196,28 @@ export function packetSections(s: PacketSources): PacketSection[] {
       name: `handoff:${dep}`,
       priority: 50,
       required: false,
-      text: renderDependencyHandoff(dep, h, task),
+      text: renderDependencyHandoff(dep, h, task, shown),
       fetch: { kind: 'handoff', id: dep },
     });
   return out;
 }
 
-function renderContract(c: PacketContract, role: 'provides' | 'consumes'): string {
+/** A contract's section; `dutyFor` > 0 states what to do with the `dutyFor` contracts of its role. */
+function renderContract(c: PacketContract, role: 'provides' | 'consumes', dutyFor: number): string {
   const version = c.version === undefined ? '' : `, v${c.version}`;
+  const many = dutyFor > 1;
   const duty =
-    role === 'provides'
-      ? 'Implement it exactly; a change must be recorded in the hub.'
-      : 'Use it as written; ask its owner through the hub for a change.';
+    dutyFor === 0
+      ? []
+      : role === 'provides'
+        ? [
+            `Implement ${many ? 'each contract you provide' : 'it'} exactly; a change must be recorded in the hub.`,
+          ]
+        : [
+            many
+              ? 'Use each contract you consume as written; ask its owner through the hub for a change.'
+              : 'Use it as written; ask its owner through the hub for a change.',
+          ];
   const fence = c.kind === 'typescript' ? 'ts' : c.kind === 'json-schema' ? 'json' : '';
   const title =
     role === 'provides'
@@ -209,7 +225,7 @@ function renderContract(c: PacketContract, role: 'provides' | 'consumes'): strin
       : `## Contract ${c.id}: you consume it from ${c.owner} (${c.kind}${version})`;
   return [
     title,
-    duty,
+    ...duty,
     ...(c.description ? [c.description] : []),
     `\`\`\`${fence}`,
     c.definition.trimEnd(),
@@ -217,14 +233,14 @@ function renderContract(c: PacketContract, role: 'provides' | 'consumes'): strin
   ].join('\n');
 }
 
-function renderHandoff(title: string, h: Handoff): string {
+function renderHandoff(title: string, h: Handoff, keepInterface: (line: string) => boolean): string {
   const notes = h.artifacts.implementationNotes;
   const lines = [title];
   const add = (label: string, items: readonly string[]) => {
     if (items.length) lines.push(`${label}:`, list(items));
   };
   if (h.nextAgentContext.focus) lines.push(`Focus: ${h.nextAgentContext.focus}`);
-  add('Interfaces', h.artifacts.interfaces);
+  add('Interfaces', h.artifacts.interfaces.filter(keepInterface));
   add('Critical', notes.critical);
   add('Limitations', notes.limitation);
   add('Optimizations', notes.optimization);
@@ -242,7 +258,12 @@ const INTERFACE_LINE = /^(contract\s+(\S+)|[^\s:]+\.[cm]?[jt]sx?):\s/;
  * work for this task, the declarations of files this task may read (a consumed contract is shown
  * once, in its own section), the packages it added, and its notes to dependents.
  */
-export function renderDependencyHandoff(dep: string, h: Handoff, task: Task): string {
+export function renderDependencyHandoff(
+  dep: string,
+  h: Handoff,
+  task: Task,
+  shownNames: ReadonlySet<string> = new Set(),
+): string {
   const lines = [`## Handoff from ${dep}`];
   const focus = focusFor(h.nextAgentContext.focus, task.id);
   if (focus) lines.push(focus);
@@ -251,7 +272,9 @@ export function renderDependencyHandoff(dep: string, h: Handoff, task: Task): st
     const m = INTERFACE_LINE.exec(line);
     if (!m) return false;
     if (m[2] !== undefined) return false; // contracts: in their own section when consumed, else not needed
-    return readable(m[1] ?? '');
+    if (!readable(m[1] ?? '')) return false;
+    const name = DECLARED_NAME.exec(line.slice(m[0].length))?.[1];
+    return name === undefined || !shownNames.has(name);
   });
   const add = (label: string, items: readonly string[]) => {
     if (items.length) lines.push(`${label}:`, list(items));
@@ -265,6 +288,42 @@ export function renderDependencyHandoff(dep: string, h: Handoff, task: Task): st
   add('Limitations', notes.limitation);
   add('Packages it added', h.artifacts.dependencies);
   return lines.join('\n');
+}
+
+/** Whether a handoff's interface line repeats a contract the packet shows (by id, or a name it declares). */
+function repeatsContract(line: string, ids: readonly string[], names: ReadonlySet<string>): boolean {
+  const m = INTERFACE_LINE.exec(line);
+  if (!m) return false;
+  if (m[2] !== undefined) return ids.includes(m[2]);
+  const name = DECLARED_NAME.exec(line.slice(m[0].length))?.[1];
+  return name !== undefined && names.has(name);
+}
+
+/** The name an exported declaration declares (`export declare function f(…)` → `f`). */
+const DECLARED_NAME =
+  /^export\s+(?:declare\s+)?(?:default\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|const|let|var|class|interface|type|enum|namespace)\s+([A-Za-z_$][\w$]*)/;
+
+/**
+ * The names a contract's definition declares: TypeScript declarations (`function f`, `type T`,
+ * `interface I` …) and, in any kind, a line that opens with a signature (`listTitles(): string[]`).
+ */
+export function contractNames(definition: string): string[] {
+  const names = new Set<string>();
+  for (const m of definition.matchAll(
+    /\b(?:function\*?|const|let|var|class|interface|type|enum|namespace)\s+([A-Za-z_$][\w$]*)/g,
+  ))
+    if (m[1]) names.add(m[1]);
+  for (const m of definition.matchAll(/^\s*([A-Za-z_$][\w$]*)\s*(?:<[^>\n]*>)?\s*\(/gm))
+    if (m[1]) names.add(m[1]);
+  return [...names];
+}
+
+/** The "may also read" lines: the task's reads that are not already among what it owns. */
+function readsBesides(task: Task): string[] {
+  const more = task.reads.filter(
+    (r) => !task.owns.includes(r) && findMatchingGlob(r, task.owns) === undefined,
+  );
+  return more.length ? ['You may also read:', list(more)] : [];
 }
 
 /** Keep a diff fact (`Added: a, b`) only for the paths this task may read. */
@@ -281,7 +340,11 @@ function focusFor(focus: string, taskId: string): string {
   const clause = / ([\w.-]+) consumes (.+?)(?=; [\w.-]+ consumes |\.$)/g;
   const matches = [...focus.matchAll(clause)];
   if (matches.length === 0) return focus;
-  const lead = focus.slice(0, matches[0]?.index ?? focus.length).trim();
+  // Handoffs stored before summaries kept their own period end in "..".
+  const lead = focus
+    .slice(0, matches[0]?.index ?? focus.length)
+    .trim()
+    .replace(/\.\.$/, '.');
   const mine = matches.filter((m) => m[1] === taskId).map((m) => `For you: ${m[2]}.`);
   return [lead, ...mine].join(' ');
 }

@@ -169,7 +169,9 @@ describe('context packets', () => {
       '## Handoff from types\nTask types "Message types" is done: types written. For you: contracts operation.',
     );
     expect(p.text).not.toContain('web consumes');
-    expect(p.text).toContain('- src/types/op.ts: export interface Operation');
+    // Operation is declared by the consumed contract: not repeated from either handoff.
+    expect(p.text).not.toContain('src/types/op.ts: export interface Operation');
+    expect(p.text).toContain('- src/types/steps.ts: export type Step0 = { n: 0; at: number }');
     expect(p.text).not.toContain('src/internal/cache.ts');
     expect(p.text.match(/export interface Operation \{/g)).toHaveLength(1);
     expect(p.text).toContain('## Where the previous attempt stopped\nFocus: Redis wiring left');

@@ -148,8 +148,10 @@ function resolveSources(settings: PacketSettings) {
     const { hub, runId } = settings.hub;
     // Hub decisions revise the plan's of the same id and add those made during the run.
     const byId = new Map(decisions.map((d) => [d.id, d]));
-    for (const d of hub.decisions.list(runId))
+    for (const d of hub.decisions.list(runId)) {
+      if (copiesArchitectureList(d.decision, plan)) continue;
       byId.set(d.id, { id: d.id, decision: d.decision, ...(d.rationale ? { rationale: d.rationale } : {}) });
+    }
     decisions = [...byId.values()];
     for (const id of [...task.provides, ...task.consumes]) {
       const c = hub.contracts.get(runId, id);
@@ -171,6 +173,17 @@ function resolveSources(settings: PacketSettings) {
     openFixes = hub.fixes.list(runId, { ownerTask: task.id, status: 'open' });
   }
   return { decisions, contracts, dependencyHandoffs, previousAttempt, openFixes };
+}
+
+/**
+ * A decision row that only copies a constraint or an excluded dependency of the plan (plan create
+ * recorded them so before they had their own lists): shown once, in the constraints section.
+ */
+function copiesArchitectureList(decision: string, plan: Plan): boolean {
+  const { constraints, excludedDependencies } = plan.architecture;
+  const m = /^(Constraint|Excluded dependency): (.*)$/s.exec(decision);
+  if (!m) return false;
+  return (m[1] === 'Constraint' ? constraints : excludedDependencies).includes(m[2] ?? '');
 }
 
 /** The packet text with `dropped` sections replaced by a list of what was left out. */

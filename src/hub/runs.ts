@@ -109,14 +109,20 @@ export function createRunStore(ctx: StoreContext, seed: (runId: string, plan: Pl
       if (r.changes === 0) throw new OrchestraError('unknown-run', `no run "${id}" in the hub`);
       return get(id) as Run;
     },
-    /** Replace the stored plan (after a repair or a fix wave added tasks). */
-    setPlan(id: string, plan: Plan): Run {
-      db.prepare('UPDATE runs SET plan = ?, updated_at = ? WHERE id = ?').run(
-        JSON.stringify(plan),
-        ctx.now().toISOString(),
-        id,
-      );
-      return get(id) as Run;
+    /**
+     * Replace the stored plan (after a repair or a fix wave added tasks); `seed` also records its
+     * decisions and contracts, as `create` does (a run created before its plan was made).
+     */
+    setPlan(id: string, plan: Plan, options: { seed?: boolean } = {}): Run {
+      return ctx.tx(() => {
+        db.prepare('UPDATE runs SET plan = ?, updated_at = ? WHERE id = ?').run(
+          JSON.stringify(plan),
+          ctx.now().toISOString(),
+          id,
+        );
+        if (options.seed) seed(id, plan);
+        return get(id) as Run;
+      });
     },
   };
 }

@@ -69,6 +69,23 @@ describe('extractExportedDeclarations', () => {
     expect(decls.join('\n')).not.toMatch(/internal|hidden|secret|cache|hook|rows|primary key/);
   });
 
+  it('writes default values as optional parameters, as a declaration does', async () => {
+    const src = [
+      'export function decode(text: string | number = ""): string { return String(text); }',
+      'export function parseURL(input = "", defaultProto?: string): URL { return new URL(input); }',
+      'export function pad(n = 2, s: string, on = true): string { return s; }',
+      'export const build = (p: string, params: Record<string, string> = {}): string => p;',
+      'export class Q { get(key: string, fallback = 0): number { return fallback; } }',
+    ].join('\n');
+    expect(await extractExportedDeclarations('src/x.ts', src)).toEqual([
+      'export function decode(text?: string | number): string;',
+      'export function parseURL(input?: string, defaultProto?: string): URL;',
+      'export function pad(n: number, s: string, on?: boolean): string;',
+      'export const build = (p: string, params?: Record<string, string>): string => …;',
+      'export class Q { get(key: string, fallback?: number): number; }',
+    ]);
+  });
+
   it('reads TSX and tolerates syntax errors', async () => {
     const tsx = 'export function App(props: { title: string }) { return <h1>{props.title}</h1>; }';
     expect(await extractExportedDeclarations('src/app.tsx', tsx)).toEqual([

@@ -52,7 +52,7 @@ function extractWith(ts: Ts, fileName: string, text: string): string[] {
             st.asteriskToken,
             st.name,
             st.typeParameters,
-            st.parameters,
+            signatureParameters(ts, st.parameters),
             st.type,
             undefined,
           ),
@@ -95,14 +95,16 @@ function publicSignature(ts: Ts, m: TS.ClassElement): TS.ClassElement[] {
         m.name,
         m.questionToken,
         m.typeParameters,
-        m.parameters,
+        signatureParameters(ts, m.parameters),
         m.type,
         undefined,
       ),
     ];
   }
   if (ts.isConstructorDeclaration(m)) {
-    return m.parameters.length ? [f.updateConstructorDeclaration(m, mods, m.parameters, undefined)] : [];
+    return m.parameters.length
+      ? [f.updateConstructorDeclaration(m, mods, signatureParameters(ts, m.parameters), undefined)]
+      : [];
   }
   if (ts.isPropertyDeclaration(m)) {
     return [
@@ -113,7 +115,9 @@ function publicSignature(ts: Ts, m: TS.ClassElement): TS.ClassElement[] {
     return [f.updateGetAccessorDeclaration(m, mods, m.name, m.parameters, m.type, undefined)];
   }
   if (ts.isSetAccessorDeclaration(m)) {
-    return [f.updateSetAccessorDeclaration(m, mods, m.name, m.parameters, undefined)];
+    return [
+      f.updateSetAccessorDeclaration(m, mods, m.name, signatureParameters(ts, m.parameters), undefined),
+    ];
   }
   return [];
 }
@@ -130,12 +134,53 @@ function variableSignature(
   const init = d.initializer;
   if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
     const tps = init.typeParameters?.length ? `<${init.typeParameters.map(print).join(', ')}>` : '';
-    const params = init.parameters.map(print).join(', ');
+    const params = signatureParameters(ts, init.parameters).map(print).join(', ');
     const ret = init.type ? `: ${print(init.type)}` : '';
     const async = init.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ? 'async ' : '';
     return `export ${keyword} ${name} = ${async}${tps}(${params})${ret} => …;`;
   }
   return `export ${keyword} ${name} = ${init ? truncate(print(init), 80) : '…'};`;
+}
+
+/**
+ * Parameters as a declaration writes them: a default value is implementation (`params = {}` is
+ * not valid in a signature), so it becomes optional (`params?: T`) — or, before a required
+ * parameter, keeps only its type.
+ */
+function signatureParameters(
+  ts: Ts,
+  params: TS.NodeArray<TS.ParameterDeclaration>,
+): TS.NodeArray<TS.ParameterDeclaration> {
+  if (!params.some((p) => p.initializer)) return params;
+  const f = ts.factory;
+  const required = (p: TS.ParameterDeclaration) => !p.initializer && !p.questionToken && !p.dotDotDotToken;
+  return f.createNodeArray(
+    params.map((p, i) => {
+      if (!p.initializer) return p;
+      const optional = !params.slice(i + 1).some(required);
+      return f.updateParameterDeclaration(
+        p,
+        ts.getModifiers(p),
+        p.dotDotDotToken,
+        p.name,
+        optional ? f.createToken(ts.SyntaxKind.QuestionToken) : p.questionToken,
+        p.type ?? literalType(ts, p.initializer),
+        undefined,
+      );
+    }),
+  );
+}
+
+/** The type a literal default value gives an unannotated parameter (`input = ""` → `string`). */
+function literalType(ts: Ts, init: TS.Expression): TS.TypeNode | undefined {
+  const f = ts.factory;
+  const k = ts.SyntaxKind;
+  if (ts.isStringLiteral(init) || ts.isNoSubstitutionTemplateLiteral(init))
+    return f.createKeywordTypeNode(k.StringKeyword);
+  if (ts.isNumericLiteral(init)) return f.createKeywordTypeNode(k.NumberKeyword);
+  if (init.kind === k.TrueKeyword || init.kind === k.FalseKeyword)
+    return f.createKeywordTypeNode(k.BooleanKeyword);
+  return undefined;
 }
 
 /** Collapse a printed declaration to one line. */

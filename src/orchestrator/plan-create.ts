@@ -19,7 +19,14 @@ import {
 } from '../executor/index.js';
 import { git } from '../git/git.js';
 import { openRepo } from '../git/repo.js';
-import { type Hub, hubPath, loadProjectMemory, openHub, renderProjectMemory } from '../hub/index.js';
+import {
+  estimateCostUsd,
+  type Hub,
+  hubPath,
+  loadProjectMemory,
+  openHub,
+  renderProjectMemory,
+} from '../hub/index.js';
 import { constraintsFromRequest, mergeConstraints } from './constraints.js';
 import { NOT_ASSIGNABLE_AGENTS, validatePlan } from './plan-validate.js';
 import { type PlannerProblem, type PlannerRound, plannerContext, planRequest } from './planner.js';
@@ -132,7 +139,11 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
     let usage = emptyUsage();
     let costUsd = 0;
     let contextTokens = 0;
-    const outcome = await planRequest(
+    // The run exists from the first turn so each turn's usage is written as it streams: a planning
+    // killed halfway still shows what it spent. Without a plan it is never resumable.
+    hub.runs.create({ id: runId, goal: o.request, repo: repo.root, plan: null, status: 'planning' });
+    const usageKey = usageKeyOf(runId);
+    const planning = planRequest(
       {
         request: o.request,
         survey: surveyText,
@@ -161,6 +172,13 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
               onEvent: (e) => {
                 if (e.type !== 'usage') return;
                 const u = usageSchema.parse(e.usage);
+                const turnModel = e.model ?? model;
+                hub.usage.add({
+                  ...usageKey(round),
+                  model: turnModel,
+                  ...u,
+                  costUsd: estimateCostUsd(turnModel, u),
+                });
                 contextTokens = Math.max(
                   contextTokens,
                   u.inputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens,
@@ -169,6 +187,12 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
             },
           );
           const r = await exec.outcome;
+          // The binary's own totals replace the streamed estimates when it reported them.
+          hub.usage.settleAttempt(
+            usageKey(round),
+            { model, ...r.usage, costUsd: r.costUsd },
+            r.numTurns > 0 || r.costUsd > 0,
+          );
           usage = addUsage(usage, r.usage);
           costUsd += r.costUsd;
           if (r.status !== 'succeeded' && r.structuredOutput === undefined) {
@@ -187,9 +211,13 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
           })),
       },
     );
+    const outcome = await planning.catch((e: unknown) => {
+      hub.runs.setStatus(runId, 'failed');
+      throw e;
+    });
     const record = (status: 'planning' | 'failed', plan: Plan | null) => {
-      hub.runs.create({ id: runId, goal: o.request, repo: repo.root, plan, status });
-      hub.usage.add({ runId, layer: 'orchestrator', model, ...usage, costUsd });
+      if (plan) hub.runs.setPlan(runId, plan, { seed: true });
+      hub.runs.setStatus(runId, status);
       hub.events.append({
         runId,
         type: 'plan.created',
@@ -202,16 +230,9 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
       record('failed', null); // the cost is accounted; nothing runnable is stored
       throw new PlanRejectedError(outcome.problems, outcome.rounds);
     }
+    // Constraints and excluded dependencies live in the plan's architecture, shown once in their
+    // own lists; they are not decisions (copying them as such repeated each in every prompt).
     record('planning', outcome.plan);
-    for (const c of outcome.plan.architecture.constraints)
-      hub.decisions.add({ runId, id: `constraint-${slug(c)}`, decision: `Constraint: ${c}`, source: 'user' });
-    for (const x of outcome.plan.architecture.excludedDependencies)
-      hub.decisions.add({
-        runId,
-        id: `exclude-${slug(x)}`,
-        decision: `Excluded dependency: ${x}`,
-        source: 'user',
-      });
     const planPath = join(repo.root, '.orchestra', 'runs', runId, 'plan.yaml');
     const yaml = `# Plan of run ${runId}: ${oneLine(o.request)}\n# Review, edit, then: orchestra plan check ${planPath}\n${stringify(outcome.plan)}`;
     await mkdir(dirname(planPath), { recursive: true });
@@ -234,6 +255,11 @@ export async function createPlan(o: CreatePlanOptions): Promise<CreatedPlan> {
   } finally {
     hub.close();
   }
+}
+
+/** Each planning round's usage rows: the orchestrator layer, the round as the attempt. */
+function usageKeyOf(runId: string) {
+  return (round: number) => ({ runId, taskId: null, attempt: round, layer: 'orchestrator' as const });
 }
 
 function readOnly(tools: readonly string[] | undefined): string[] {
@@ -262,10 +288,4 @@ async function knownDecisions(hub: Hub, root: string, env: NodeJS.ProcessEnv | u
   return [];
 }
 
-const slug = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 40);
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').slice(0, 120);

@@ -148,16 +148,15 @@ function constraintLines(c: RequestConstraints): string[] {
 /**
  * What the orchestrator is told once, in its system prompt, for every round of one planning
  * session: how to answer, then the survey of the repository. The request goes in the user turn.
+ * The planning rules (atomic tasks, ownership, contracts, criteria) are its role's, said there
+ * once; the survey lists the agents it may assign.
  */
 export function plannerContext(s: Pick<PlannerSettings, 'survey' | 'knownAgents'>): string {
   return [
     '# How to answer',
-    'Plan the work; do not write code. Answer by calling the StructuredOutput tool with a plan (version 1):',
-    '- atomic tasks that can run in parallel, each with the files it owns (globs) and reads;',
-    '- tasks that may run at the same time never own overlapping paths; use dependsOn to order them;',
-    '- concrete contracts between tasks: TypeScript declarations, HTTP endpoints with payloads, event names;',
-    '- success criteria as shell commands that prove each task done;',
-    `- only these agents: ${s.knownAgents.join(', ') || '(any)'}.`,
+    `Answer only by calling the StructuredOutput tool with the whole plan (version 1)${
+      s.knownAgents.length ? '; assign each task to one of the agents under "Available agents" below' : ''
+    }.`,
     '',
     s.survey.trim(),
   ].join('\n');

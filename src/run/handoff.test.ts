@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -346,5 +346,111 @@ describe('helpers', () => {
     } finally {
       hub.close();
     }
+  });
+});
+
+/** The live-model trial on unjs/ufo (docs/trials/2026-12-02-ufo-url-patterns.md): its exact inputs. */
+describe('handoffs of the ufo trial', () => {
+  const ufo = planSchema.parse({
+    version: 1,
+    goal: 'ufo gains URL patterns',
+    contracts: [
+      {
+        id: 'pattern-api',
+        kind: 'typescript',
+        owner: 'pattern',
+        definition: 'export declare function compilePattern(pattern: string): PatternSegment[];',
+      },
+    ],
+    tasks: [
+      {
+        id: 'pattern',
+        title: 'Add compilePattern in src/pattern.ts',
+        agent: 'types-specialist',
+        owns: ['src/pattern.ts', 'test/pattern.test.ts'],
+        provides: ['pattern-api'],
+      },
+      {
+        id: 'build',
+        title: 'Add buildURL in src/build.ts',
+        agent: 'backend-specialist',
+        owns: ['src/build.ts', 'test/build.test.ts'],
+        reads: ['src/pattern.ts'],
+        dependsOn: ['pattern'],
+        consumes: ['pattern-api'],
+      },
+      {
+        id: 'match',
+        title: 'Add matchURL in src/match.ts',
+        agent: 'backend-specialist',
+        owns: ['src/match.ts', 'test/match.test.ts'],
+        reads: ['src/pattern.ts'],
+        dependsOn: ['pattern'],
+      },
+      {
+        id: 'exports-docs',
+        title: 'Export the pattern API from src/index.ts and document it in README.md',
+        agent: 'backend-specialist',
+        owns: ['src/index.ts', 'README.md'],
+        reads: ['src/build.ts', 'src/match.ts'],
+        dependsOn: ['build', 'match'],
+      },
+    ],
+  } satisfies PlanInput);
+  const task = (id: string) => ufo.tasks.find((t) => t.id === id)!;
+  const ufoInput = (
+    id: string,
+    r: Partial<TaskResult>,
+    files: Record<string, string>,
+  ): CompletionHandoffInput => ({
+    task: task(id),
+    plan: ufo,
+    agentName: task(id).agent,
+    result: { summary: '', contracts: [], testRequirements: [], dependenciesNeeded: [], notes: [], ...r },
+    changes: Object.keys(files).map((p) => ({ path: p, status: 'A' })),
+    readFile: (p) => files[p],
+  });
+
+  it('a summary that ends with its own period is not followed by another ("all pass..")', async () => {
+    const summary =
+      "Added src/pattern.ts with the PatternSegment union, the PatternParams type and compilePattern(pattern), which splits on '/', drops empty segments, turns ':name' into param segments, a final '*' into a wildcard and everything else into static segments; it throws a TypeError naming the pattern for invalid param names, duplicate param names and a '*' that is not last. JSDoc uses @group pattern_utils with an example. Added test/pattern.test.ts (17 tests). vitest, tsc --noEmit, eslint and prettier all pass.";
+    const h = await buildCompletionHandoff(
+      ufoInput('pattern', { summary }, { 'src/pattern.ts': 'export const x = 1;\n' }),
+    );
+    expect(h.nextAgentContext.focus).not.toContain('..');
+    expect(h.nextAgentContext.focus).toContain(
+      'eslint and prettier all pass. build consumes contracts pattern-api and files src/pattern.ts; match consumes files src/pattern.ts.',
+    );
+    // Without a summary the sentence still ends once.
+    const bare = await buildCompletionHandoff(ufoInput('pattern', {}, {}));
+    expect(bare.nextAgentContext.focus).toMatch(/is done\. build consumes/);
+  });
+
+  it('declarations are signatures: a default value becomes an optional parameter', async () => {
+    const source = readFileSync(
+      path.join(import.meta.dirname, 'fixtures', 'ufo-trial', 'build.ts.txt'),
+      'utf8',
+    );
+    expect(source).toContain('params: Record<string, string | number> = {},');
+    const h = await buildCompletionHandoff(ufoInput('build', {}, { 'src/build.ts': source }));
+    expect(h.artifacts.interfaces).toEqual([
+      'src/build.ts: export function buildURL(pattern: string | PatternSegment[], params?: Record<string, string | number>): string;',
+    ]);
+    expect(JSON.stringify(h.artifacts.interfaces)).not.toContain('= {}');
+  });
+
+  it('a need written as a sentence is kept as written, not split as a file path (")., which")', async () => {
+    const need =
+      'A writable node_modules for the validator/worktrees (vitest --typecheck writes a temp tsbuildinfo into node_modules/vitest/dist).';
+    const h = await buildCompletionHandoff(
+      ufoInput('match', { summary: 'No code change.', dependenciesNeeded: [need, 'src/build.ts.'] }, {}),
+    );
+    expect(h.artifacts.implementationNotes.limitation).toEqual([
+      `Needs: ${need}`,
+      'Needs src/build.ts, which task build provides (not there yet when this task ran)',
+    ]);
+    const text = JSON.stringify(h);
+    expect(text).not.toContain(').,');
+    expect(text).not.toContain('Needs A writable');
   });
 });

@@ -76,7 +76,14 @@ export async function buildCompletionHandoff(input: CompletionHandoffInput): Pro
   for (const d of deps.added)
     if (excluded.has(d.name))
       notes.critical.push(`Adds ${d.name}, which the plan excludes: the integration validator will flag it`);
-  for (const d of result?.dependenciesNeeded ?? []) {
+  for (const need of result?.dependenciesNeeded ?? []) {
+    if (/\S\s+\S/.test(need.trim())) {
+      // A sentence ("A writable node_modules for …"), neither one file nor one package: as written.
+      notes.limitation.push(`Needs: ${oneLine(need)}`);
+      continue;
+    }
+    const d = need.trim().replace(/[.,;:]+$/, '');
+    if (!d) continue;
     if (looksLikePath(d)) {
       // A file, not a package: name the task that provides it.
       const owner = plan.tasks.find((t) => t.id !== task.id && findMatchingGlob(d, t.owns) !== undefined);
@@ -287,7 +294,7 @@ function focusOf(
   dependents: string[],
 ): string {
   const { task, plan, result } = input;
-  const head = `Task ${task.id} "${task.title}" is done${result?.summary ? `: ${oneLine(result.summary)}` : ''}.`;
+  const head = `Task ${task.id} "${task.title}" is done${result?.summary ? `: ${sentence(result.summary)}` : '.'}`;
   const uses: string[] = [];
   const present = changes.filter((c) => !c.status.startsWith('D')).map((c) => c.path);
   for (const id of dependents) {
@@ -326,6 +333,12 @@ function packageName(spec: string): string {
   const s = spec.trim();
   const at = s.indexOf('@', s.startsWith('@') ? 1 : 0);
   return at > 0 ? s.slice(0, at) : s;
+}
+
+/** One line ending in exactly one full stop (a summary's own period is not doubled). */
+function sentence(text: string): string {
+  const line = oneLine(text);
+  return /[.!?]$/.test(line) ? line : `${line}.`;
 }
 
 function oneLine(text: string): string {

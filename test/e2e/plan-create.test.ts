@@ -4,7 +4,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { PlanInput } from '../../src/domain/plan.js';
-import { createClaudeCodeExecutor } from '../../src/executor/index.js';
+import {
+  createClaudeCodeExecutor,
+  type ExecutionOutcome,
+  type Executor,
+  emptyUsage,
+} from '../../src/executor/index.js';
 import { openHub } from '../../src/hub/index.js';
 import { createPlan, PlanRejectedError } from '../../src/orchestrator/plan-create.js';
 import { type Scenario, scenario, startModelServer } from '../../src/testing/index.js';
@@ -98,17 +103,16 @@ describe('orchestra plan create (real binary, scripted orchestrator)', () => {
     expect(run?.status).toBe('planning');
     expect(run?.plan?.tasks.map((x) => x.id)).toEqual(['types', 'server']);
     expect(hub.contracts.get(out.runId, 'operation')).toMatchObject({ version: 1, definition: OPERATION });
-    // The request's constraints became decisions and excluded dependencies.
+    // The request's constraints became decisions, constraints and excluded dependencies, each in
+    // its own list once (a constraint is not copied as a made-up decision).
     expect(run?.plan?.architecture.excludedDependencies).toEqual(['socket.io']);
+    expect(run?.plan?.architecture.constraints).toEqual(['Sub-100ms latency']);
     const decisions = hub.decisions.list(out.runId).map((d) => d.decision);
-    expect(decisions).toEqual(
-      expect.arrayContaining([
-        'PostgreSQL for persistence',
-        'Redis for pub/sub and caching',
-        'Constraint: Sub-100ms latency',
-        'Excluded dependency: socket.io',
-      ]),
-    );
+    expect(decisions).toEqual([
+      'PostgreSQL for persistence',
+      'Redis for pub/sub and caching',
+      'WebSocket for real-time transport',
+    ]);
     expect(hub.usage.summary(out.runId, 'layer').groups).toEqual([
       expect.objectContaining({ key: 'orchestrator', inputTokens: 5000, outputTokens: 800 }),
     ]);
@@ -125,6 +129,55 @@ describe('orchestra plan create (real binary, scripted orchestrator)', () => {
     // The binary adds a DeferredToolPlaceholder entry of its own; the hook refuses it like any other.
     const tools = body.tools.map((x) => x.name).filter((n) => n !== 'DeferredToolPlaceholder');
     expect(tools.sort()).toEqual(['Glob', 'Grep', 'Read', 'StructuredOutput']);
+  });
+
+  it("writes the orchestrator's usage per turn as it streams: a planning that dies keeps what it spent", async () => {
+    const t = await setup(scenario());
+    // The orchestrator's process streams two turns and dies without reporting its totals.
+    const dying: Executor = {
+      specVersion: 'v1',
+      name: 'dying',
+      start: (_request, options) => {
+        const turn = (input: number, output: number) =>
+          options?.onEvent?.({
+            type: 'usage',
+            model: 'claude-sonnet-4-5',
+            usage: {
+              inputTokens: input,
+              outputTokens: output,
+              cacheCreationInputTokens: 0,
+              cacheReadInputTokens: 0,
+            },
+          });
+        turn(3000, 100);
+        turn(3500, 120);
+        const outcome: ExecutionOutcome = {
+          status: 'crashed',
+          usage: emptyUsage(),
+          costUsd: 0,
+          numTurns: 0,
+          denials: [],
+          filesChanged: [],
+          reason: 'crashed: killed',
+        };
+        return {
+          events: (async function* () {})(),
+          outcome: Promise.resolve(outcome),
+          terminate: async () => {},
+        };
+      },
+    };
+    const err = await t.create({ executor: dying }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/did not answer with a plan/);
+    const hub = t.hub();
+    const runs = hub.runs.list();
+    expect(runs.map((r) => [r.status, r.plan])).toEqual([['failed', null]]);
+    const rows = hub.usage.list(runs[0]!.id);
+    expect(rows.map((r) => [r.layer, r.attempt, r.inputTokens, r.outputTokens])).toEqual([
+      ['orchestrator', 1, 3000, 100],
+      ['orchestrator', 1, 3500, 120],
+    ]);
+    expect(rows.every((r) => r.costUsd > 0)).toBe(true);
   });
 
   it('repairs an invalid first answer; the second request carries the validation problems', async () => {

@@ -1,12 +1,9 @@
-import { realpathSync, writeFileSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { runDemo } from '../../src/demo/index.js';
 import type { PlanInput } from '../../src/domain/plan.js';
-import { createClaudeCodeExecutor } from '../../src/executor/index.js';
 import { openHub } from '../../src/hub/index.js';
-import { createPlan } from '../../src/orchestrator/plan-create.js';
 import { runOrchestra } from '../../src/run/engine.js';
 import { scenario, startModelServer } from '../../src/testing/index.js';
 import { claudeTestEnv, tempDir } from '../support/model-server.js';
@@ -51,13 +48,16 @@ const FILES = {
 type TaskId = keyof typeof FILES;
 const CHAIN: TaskId[] = ['model', 'store', 'api', 'cli'];
 
+/** A constraint of the plan (40 characters or more): once in every specialist's request. */
+const CONSTRAINT = 'No global mutable state outside the store module';
+
 /** Four tasks in a chain, each consuming the contract of the one before. */
 const CHAIN_PLAN: PlanInput = {
   version: 1,
   goal: 'A small item list with a store, an API and a CLI',
   architecture: {
     decisions: [{ id: 'd1', decision: 'Plain in-memory storage, no database', rationale: 'a demo' }],
-    constraints: ['No global mutable state outside the store module'],
+    constraints: [CONSTRAINT],
     excludedDependencies: ['socket.io'],
   },
   contracts: [
@@ -142,20 +142,11 @@ describe('what the agents receive (real binary, scripted model)', () => {
     });
     const env = { ...claudeTestEnv(server.url, root), GIT_CONFIG_GLOBAL: '/dev/null' };
 
-    // The orchestrator: the request names one package to leave out, and nothing else.
-    const planned = await createPlan({
-      cwd: repo,
-      request: 'Build an item list with a store, an API and a CLI. use ws, without socket.io.',
-      executor: createClaudeCodeExecutor({ env, model: 'claude-sonnet-4-5' }),
-      homeDir: root,
-    });
-    expect(planned.plan.architecture.excludedDependencies).toEqual(['socket.io']);
-
-    const planFile = path.join(root, 'plan.yaml');
-    writeFileSync(planFile, stringify(CHAIN_PLAN));
+    // The orchestrator plans the request (which names one package to leave out, and nothing
+    // else), and the run plays that plan: its constraints and exclusions reach every specialist.
     const out = await runOrchestra({
       cwd: repo,
-      planFile,
+      request: 'Build an item list with a store, an API and a CLI. use ws, without socket.io.',
       yes: true,
       env,
       homeDir: root,
@@ -166,8 +157,21 @@ describe('what the agents receive (real binary, scripted model)', () => {
     expect(out.merged.sort()).toEqual([...CHAIN].sort());
     server.assertAllConsumed();
 
+    const hub = openHub({ path: path.join(repo, '.orchestra', 'hub.db') });
+    cleanup.push(() => hub.close());
+    const architecture = hub.runs.get(out.runId)?.plan?.architecture;
+    expect(architecture?.excludedDependencies).toEqual(['socket.io']);
+    expect(architecture?.constraints).toEqual([CONSTRAINT]);
+
     const turns = turnRequests(server.requests);
     expect(turns).toHaveLength(1 + CHAIN.length * 3);
+    // The orchestrator's rules are its role's; "How to answer" does not say them again.
+    const orchestrator = systemText(turns[0]!);
+    expect(orchestrator).toContain('# How to answer');
+    expect(orchestrator).toMatch(
+      /Two tasks that can run at the same\s+time must never own overlapping paths/,
+    );
+    expect(orchestrator).not.toMatch(/never own overlapping paths; use dependsOn|only these agents:/);
     for (const body of turns) {
       const system = systemText(body);
       const text = requestText(body);
@@ -190,17 +194,22 @@ describe('what the agents receive (real binary, scripted model)', () => {
       const first = body.messages.find((m) => m.role === 'user');
       expect(requestText({ messages: first ? [first] : [] })).toMatch(/Begin task (model|store|api|cli)\./);
       expect(occurrences(requestText(body), 'as the contracts say; keep it small and typed.')).toBe(1);
+      // A constraint and an excluded package once each, in their own lists: never as a decision.
+      expect(occurrences(system, CONSTRAINT)).toBe(1);
+      expect(occurrences(system, '- socket.io\n')).toBe(1);
+      expect(system).not.toMatch(/constraint-|exclude-|Excluded dependency: /);
     }
     // A dependent gets its dependency's note, and the consumed contract only once.
     const cli = specialist.find((b) => systemText(b).includes('orchestra-task: cli'));
     const cliText = systemText(cli ?? { messages: [] });
     expect(cliText).toContain('## Handoff from api');
     expect(cliText).toContain('Dependents of api: import from src/api/api.ts with the .js extension');
-    expect(occurrences(cliText, 'listTitles(): string[]')).toBe(2); // the contract, and the export it may import
+    // The signature once: the consumed contract declares it; the handoff does not repeat it.
+    expect(occurrences(cliText, 'listTitles(): string[]')).toBe(1);
+    // Its owned paths read as readable; what it may read besides them listed once.
+    expect(cliText).toContain('You own these paths: read them, and write only them:\n- src/cli/**');
 
     // The packet's tokens, per task: what the closing note compares.
-    const hub = openHub({ path: path.join(repo, '.orchestra', 'hub.db') });
-    cleanup.push(() => hub.close());
     const packets = hub.events
       .list({ runId: out.runId })
       .flatMap((e) => (e.type === 'packet.built' ? [`${e.taskId}: ${e.tokens}`] : []));

@@ -191,7 +191,7 @@ describe('where tasks start', () => {
     const packet = JSON.stringify(
       t.server.requests.find((r) => JSON.stringify(r.body).includes('orchestra-task: server'))?.body,
     );
-    expect(packet).toContain("Your dependencies' work is merged here: types (Operation type)");
+    expect(packet).toContain("Your dependencies' work is merged here: types.");
     // Each task merged once, and the server's merge carries only its own file.
     const merges = git(t.repo, 'log', '--merges', '--format=%s', out.integrationBranch).split('\n');
     for (const id of ['types', 'server', 'status'])
