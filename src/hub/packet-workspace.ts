@@ -5,6 +5,8 @@ import type { PacketSection } from './packet-sections.js';
 export interface PacketWorkspace {
   /** The tasks whose merged work the worktree starts from (empty: the run's base only). */
   dependencies: readonly string[];
+  /** The task ran before (a fix attempt, a respawn, a resume): its own earlier work is there too. */
+  earlier?: boolean;
 }
 
 /**
@@ -13,13 +15,22 @@ export interface PacketWorkspace {
  */
 export function workspaceSection(_plan: Plan, w: PacketWorkspace): PacketSection {
   // By id: the task header ("Builds on") already gives each dependency's title.
-  const text =
-    w.dependencies.length === 0
-      ? "## Your worktree\nIt holds the repository at the run's base commit; no other task's work is in it."
-      : [
-          '## Your worktree',
-          `Your dependencies' work is merged here: ${w.dependencies.join(', ')}.`,
-          'Their files are in your worktree as they were merged: read and build on them, do not recreate them.',
-        ].join('\n');
+  const lines = ['## Your worktree'];
+  if (w.dependencies.length === 0)
+    lines.push(
+      w.earlier
+        ? "It started from the run's base commit; no other task's work is in it."
+        : "It holds the repository at the run's base commit; no other task's work is in it.",
+    );
+  else
+    lines.push(
+      `Your dependencies' work is merged here: ${w.dependencies.join(', ')}.`,
+      'Their files are in your worktree as they were merged: read and build on them, do not recreate them.',
+    );
+  if (w.earlier)
+    lines.push(
+      "Your own earlier work on this task is on your branch (`git log`, `git status`): build on it; don't redo it.",
+    );
+  const text = lines.join('\n');
   return { name: 'workspace', priority: 98, required: true, text };
 }

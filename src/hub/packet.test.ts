@@ -3,6 +3,7 @@ import { type Plan, planSchema } from '../domain/plan.js';
 import { type Hub, openHub } from './hub.js';
 import { buildPacket } from './packet.js';
 import { packetSections } from './packet-sections.js';
+import { workspaceSection } from './packet-workspace.js';
 import { loadTokenizer } from './tokens.js';
 
 const plan: Plan = planSchema.parse({
@@ -302,5 +303,19 @@ describe('open fixes', () => {
     } finally {
       h.close();
     }
+  });
+});
+
+describe('the worktree section', () => {
+  it('says what the worktree holds on a first attempt and on a later one', () => {
+    expect(workspaceSection(plan, { dependencies: [] }).text).toContain(
+      "It holds the repository at the run's base commit; no other task's work is in it.",
+    );
+    const again = workspaceSection(plan, { dependencies: [], earlier: true }).text;
+    expect(again).not.toContain('It holds the repository at the');
+    expect(again).toContain('Your own earlier work on this task is on your branch');
+    const dependent = workspaceSection(plan, { dependencies: ['pattern'], earlier: true }).text;
+    expect(dependent).toContain("Your dependencies' work is merged here: pattern.");
+    expect(dependent).toContain('Your own earlier work');
   });
 });

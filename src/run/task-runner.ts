@@ -298,7 +298,7 @@ async function runAttempt(
     agent: s.agent,
     hub: { hub, runId },
     ...(s.packetBudget ? { budget: s.packetBudget } : {}),
-    ...(dependencies ? { workspace: { dependencies } } : {}),
+    ...(dependencies ? { workspace: { dependencies, earlier: attempt > 1 || respawned } } : {}),
     // The project's own instructions, as Claude Code would load them in this worktree.
     memory: loadProjectMemory({ root: cwd }),
   });
