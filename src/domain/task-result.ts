@@ -10,7 +10,10 @@ export const taskResultSchema = z.object({
     .array(z.object({ id: z.string(), definition: z.string() }))
     .default([])
     .describe('Interface contracts implemented or provided, as declarations'),
-  testRequirements: z.array(z.string()).default([]),
+  testRequirements: z
+    .array(z.string())
+    .default([])
+    .describe('Tests this work still needs, e.g. ones only a task that builds on it can write'),
   dependenciesNeeded: z.array(z.string()).default([]),
   notes: z.array(z.string()).default([]),
 });

@@ -256,7 +256,8 @@ const INTERFACE_LINE = /^(contract\s+(\S+)|[^\s:]+\.[cm]?[jt]sx?):\s/;
 /**
  * A dependency's handoff reduced to what this task consumes: what the dependency said about its
  * work for this task, the declarations of files this task may read (a consumed contract is shown
- * once, in its own section), the packages it added, and its notes to dependents.
+ * once, in its own section), the packages it added, its notes to dependents and the tests it says
+ * its work still needs (often ones only a dependent can write).
  */
 export function renderDependencyHandoff(
   dep: string,
@@ -286,6 +287,7 @@ export function renderDependencyHandoff(
     notes.critical.filter((n) => !/^(Added|Modified): /.test(n) || readableFacts(n, readable)),
   );
   add('Limitations', notes.limitation);
+  add('Tests it still needs', h.artifacts.testRequirements);
   add('Packages it added', h.artifacts.dependencies);
   return lines.join('\n');
 }

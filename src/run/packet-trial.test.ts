@@ -151,6 +151,9 @@ describe('the packets of the ufo trial', () => {
     );
     expect(text).toContain('You may also read:\n- src/pattern.ts\n- src/match.ts\n- src/build.ts\n');
     expect(text).toContain("Your dependencies' work is merged here: pattern, match, build.");
+    // The round trip both dependencies asked for is this task's to write: the trial's packet lost it.
+    expect(text).toMatch(/Tests it still needs:\n- round trip with buildURL: matchURL\(buildURL/);
+    expect(text).toMatch(/Tests it still needs:\n- round trip: matchURL\(buildURL/);
   });
 
   it("build: pattern's declarations come from the contract it consumes, not again from the handoff", async () => {
