@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 // Deep import on purpose: domain/index loads zod, which alone costs more than the hook's budget.
-import { matchesGlob } from '../domain/globs.js';
+import { matchesGlob } from '../domain/index.js';
 import { pidAlive } from './active-runs.js';
 import type { LeaseHit } from './guard.js';
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { type Handoff, handoffSchema } from '../domain/handoff.js';
-import { parseWith } from '../domain/parse.js';
+import { type Handoff, handoffSchema, parseWith } from '../domain/index.js';
 import { OrchestraError } from '../errors.js';
 import { isoTime, jsonColumn, readRows, type StoreContext } from './sql.js';
 

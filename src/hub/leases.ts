@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { globOverlap, globSyntaxProblem, matchesGlob } from '../domain/globs.js';
+import { globOverlap, globSyntaxProblem, matchesGlob } from '../domain/index.js';
 import { UserError } from '../errors.js';
 import type { EventStore } from './events.js';
 import { isoTime, readRows, type StoreContext } from './sql.js';

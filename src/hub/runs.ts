@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Plan, planSchema } from '../domain/plan.js';
+import { type Plan, planSchema } from '../domain/index.js';
 import { OrchestraError } from '../errors.js';
 import { isoTime, jsonColumn, readRow, readRows, type StoreContext, toJson } from './sql.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type TaskResult, taskResultSchema } from '../domain/task-result.js';
+import { type TaskResult, taskResultSchema } from '../domain/index.js';
 import { OrchestraError } from '../errors.js';
 import { isoTime, jsonColumn, readRow, readRows, type StoreContext, toJson } from './sql.js';
 

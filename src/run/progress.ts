@@ -1,4 +1,4 @@
-import { systemTimers, type Timers } from '../executor/executor.js';
+import { systemTimers, type Timers } from '../executor/index.js';
 import type { StoredEvent } from '../hub/index.js';
 import { frameStyle, renderFrame } from './progress-live.js';
 import { NOTABLE, plainLine } from './progress-plain.js';

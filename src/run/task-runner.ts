@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AgentDefinition } from '../domain/agent.js';
-import { type EventPayload, type Usage, usageSchema } from '../domain/event.js';
-import type { Plan, Task } from '../domain/plan.js';
-import type { TaskResult } from '../domain/task-result.js';
+import type { AgentDefinition, Plan, Task, TaskResult } from '../domain/index.js';
+import { type EventPayload, type Usage, usageSchema } from '../domain/index.js';
+import type { RunWorktrees, TaskWorktree } from '../executor/index.js';
 import {
   addUsage,
   type Denial,
@@ -15,8 +14,7 @@ import {
   emptyUsage,
   taskBranch,
 } from '../executor/index.js';
-import type { RunWorktrees, TaskWorktree } from '../executor/worktrees.js';
-import { git } from '../git/git.js';
+import { git } from '../git/index.js';
 import { buildPacket, estimateCostUsd, type Hub, loadProjectMemory } from '../hub/index.js';
 import { createLifecycleMonitor, type LifecycleThresholds, summarizeAttempt } from '../lifecycle/index.js';
 import type { PreparedWorktree } from '../workspace/index.js';

@@ -14,7 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
     return { cwd: ctx.io.cwd, homeDir: homeDir(), ...(claudeConfigDir ? { claudeConfigDir } : {}) };
   };
   const style = async () => {
-    const { projectRoot } = await import('../../config/repo-root.js');
+    const { projectRoot } = await import('../../config/index.js');
     return { cwd: ctx.io.cwd, homeDir: homeDir(), root: projectRoot(ctx.io.cwd) };
   };
 
@@ -25,7 +25,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(
       action(ctx, async (opts: { json?: boolean }) => {
         const { loadAgents } = await import('../../agents/index.js');
-        const { formatAgentTable, formatShadowed } = await import('../../agents/render.js');
+        const { formatAgentTable, formatShadowed } = await import('../../agents/index.js');
         const loaded = loadAgents(where());
         if (opts.json) {
           printJson(ctx.io, { agents: loaded.agents, shadowed: loaded.shadowed, problems: loaded.problems });
@@ -56,7 +56,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(
       action(ctx, async (dir: string | undefined, opts: { json?: boolean }) => {
         const { lintAgentDir, lintProject } = await import('../../agents/index.js');
-        const { formatLintSummary, formatAgentProblems } = await import('../../agents/render.js');
+        const { formatLintSummary, formatAgentProblems } = await import('../../agents/index.js');
         const { resolve } = await import('node:path');
         const report = dir === undefined ? lintProject(where()) : lintAgentDir(resolve(ctx.io.cwd, dir));
         if (opts.json) printJson(ctx.io, report);

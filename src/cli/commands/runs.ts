@@ -10,9 +10,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print the runs as JSON')
     .action(
       action(ctx, async (o: { json?: boolean }) => {
-        const { noRuns, openRunsHub } = await import('../../run/status-hub.js');
-        const { listRuns } = await import('../../run/status.js');
-        const { renderRuns } = await import('../../run/status-render.js');
+        const { noRuns, openRunsHub } = await import('../../run/index.js');
+        const { listRuns } = await import('../../run/index.js');
+        const { renderRuns } = await import('../../run/index.js');
         const { hub, root } = openRunsHub(ctx.io.cwd);
         try {
           const runs = listRuns(hub);

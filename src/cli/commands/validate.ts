@@ -100,7 +100,7 @@ async function validate(
     }
     const { openRepo } = await import('../../git/index.js');
     const { hubPath, openHub } = await import('../../hub/index.js');
-    const { validateRun } = await import('../../validator/validate-run.js');
+    const { validateRun } = await import('../../validator/index.js');
     const repo = await openRepo(ctx.io.cwd);
     const hub = openHub({ path: hubPath(repo.root) });
     try {
