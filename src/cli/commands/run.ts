@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import type { StoredEvent } from '../../hub/index.js';
 import type { RunOptions, RunOutcome, WaveMode } from '../../run/index.js';
+import { colorEnabled, terminalWidth } from '../../terminal/index.js';
 import { action, type CliContext } from '../command.js';
 import { positiveNumber } from '../flags.js';
 import type { CliIo } from '../io.js';
@@ -98,9 +99,9 @@ export function register(program: Command, ctx: CliContext): void {
             : {
                 write: ctx.io.stderr,
                 isTTY: ctx.io.isTTY && Boolean(process.stderr.isTTY),
-                columns: process.stderr.columns ?? 100,
+                columns: terminalWidth({ env: ctx.io.env, columns: process.stderr.columns }, 100),
                 rows: process.stderr.rows ?? 40,
-                noColor: ctx.io.env.NO_COLOR !== undefined,
+                noColor: !colorEnabled({ isTTY: true, env: ctx.io.env }),
               },
           ...(f.json ? { mode: 'json' as const } : {}),
         });
