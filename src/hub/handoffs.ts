@@ -11,6 +11,7 @@ export const handoffRecordSchema = z.object({
   handoff: jsonColumn(handoffSchema),
   createdAt: isoTime,
 });
+/** A handoff stored in the hub, with its task and time. */
 export type HandoffRecord = z.output<typeof handoffRecordSchema>;
 
 const SELECT = `SELECT id, run_id AS runId, task_id AS taskId, body AS handoff, created_at AS createdAt

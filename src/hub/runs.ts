@@ -19,6 +19,7 @@ export const runSchema = z.object({
   createdAt: isoTime,
   updatedAt: isoTime,
 });
+/** A run stored in the hub: its request, plan, settings and status. */
 export type Run = z.output<typeof runSchema>;
 
 /** What a new run needs. The plan's decisions and contracts (version 1) are seeded with it. */

@@ -37,6 +37,7 @@ export const taskRecordSchema = z.object({
   createdAt: isoTime,
   updatedAt: isoTime,
 });
+/** A task of a run stored in the hub: status, attempts, branch and result. */
 export type TaskRecord = z.output<typeof taskRecordSchema>;
 
 /** Fields of a task to create or change; omitted fields keep their stored value. */

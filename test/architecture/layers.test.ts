@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ARCHITECTURE_MD, layerDiagram, withDiagram } from './diagram.js';
 import { checkLayers, declarationCycles, type LayerViolation } from './import-graph.js';
 import { FORBIDDEN_PACKAGES, LAYERS, type Layer } from './layers.js';
 
@@ -53,6 +54,13 @@ describe('the layer rules of src/', () => {
     for (const [name, layer] of Object.entries(layers))
       for (const to of layer.imports) expect(layers[to], `${name} → ${to}`).toBeDefined();
     expect(declarationCycles(LAYERS)).toEqual([]);
+  });
+});
+
+describe('docs/architecture.md', () => {
+  it('shows the declared layer graph (run `npm run diagram` after changing layers.ts)', () => {
+    const text = readFileSync(ARCHITECTURE_MD, 'utf8');
+    expect(text).toBe(withDiagram(text, layerDiagram(LAYERS)));
   });
 });
 
