@@ -64,7 +64,6 @@ export function publicApi(entries: readonly string[], tsconfig: string): Map<str
       const kind = kindOf(target);
       const doc =
         ts.displayPartsToString(target.getDocumentationComment(checker)).split('\n')[0]?.trim() ?? '';
-      const declaration = target.valueDeclaration ?? target.declarations?.[0];
       const signature = kind === 'function' ? signatureText(target) : '';
       return { name: s.name, kind, runtime: !['interface', 'type'].includes(kind), doc, signature };
     });
