@@ -1,5 +1,5 @@
 import { isPidAlive, LIVE_TASK_STATUSES } from '../hub/index.js';
-// Not on run/index: the CLI's status, runs and report commands use these same helpers.
+// The read side of run/: the CLI's status, runs and report commands use these same helpers.
 import {
   buildReport,
   buildStatus,
@@ -11,7 +11,7 @@ import {
   renderRuns,
   renderStatus,
   runLiveness,
-} from '../run/index.js';
+} from '../run/read.js';
 import type { McpContext, ToolResult } from './types.js';
 
 type RunsHub = ReturnType<typeof openRunsHub>;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { findRepoRoot } from '../config/index.js';
 import { UserError } from '../errors.js';
-import { readRegistry, runState } from '../executor/index.js';
+import { readRegistry, runState } from '../executor/registry.js';
 import { type Hub, hubPath, openHub } from '../hub/index.js';
 import type { RunLiveness } from './status.js';
 

@@ -154,11 +154,11 @@ export function checkLayers(s: CheckLayersSettings): LayerViolation[] {
         kind: 'upward',
         message: `${at}: ${e.fromLayer} may not import ${e.toLayer} (it may import: ${from.imports.join(', ') || 'nothing'})`,
       });
-    const isFace = e.target === `${e.toLayer}/index.ts` || e.target === `${e.toLayer}.ts`;
-    if (!isFace)
+    const faces = (s.layers[e.toLayer]?.faces ?? ['index.ts']).map((f) => `${e.toLayer}/${f}`);
+    if (e.target !== `${e.toLayer}.ts` && !faces.includes(e.target ?? ''))
       violations.push({
         kind: 'deep',
-        message: `${at}: import ${e.toLayer} through its index.ts, not ${e.target}`,
+        message: `${at}: import ${e.toLayer} through ${faces.map((f) => f.replace(/^[^/]+\//, '')).join(' or ')}, not ${e.target}`,
       });
   }
   for (const cycle of cyclesOf(layerGraph(edges)))

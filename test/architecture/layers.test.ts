@@ -99,7 +99,23 @@ describe('the rule engine', () => {
     });
     const v = check(root);
     expect(kinds(v)).toEqual(['deep']);
-    expect(v[0]?.message).toMatch(/top\/a\.ts imports '\.\.\/low\/x\.js': import low through its index\.ts/);
+    expect(v[0]?.message).toMatch(
+      /top\/a\.ts imports '\.\.\/low\/x\.js': import low through index\.ts, not low\/x\.ts/,
+    );
+  });
+
+  it('accepts a declared second face, and only that one', () => {
+    const withFace = { ...layers, low: { about: 'low', imports: [], faces: ['index.ts', 'light.ts'] } };
+    const root = tree({
+      'top/a.ts': "import { x } from '../low/light.js';\nimport { y } from '../low/y.js';\n",
+      'low/light.ts': "export { x } from './x.js';\n",
+      'low/x.ts': 'export const x = 1;\n',
+      'low/y.ts': 'export const y = 1;\n',
+    });
+    const v = checkLayers({ root, layers: withFace });
+    expect(v.map((x) => x.message)).toEqual([
+      "top/a.ts imports '../low/y.js': import low through index.ts or light.ts, not low/y.ts",
+    ]);
   });
 
   it('reports a cycle between folders', () => {

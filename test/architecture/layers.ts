@@ -7,8 +7,14 @@
 export interface Layer {
   /** What the layer is, as the diagram shows it. */
   about: string;
-  /** The layers it may import (only through their `index.ts`). */
+  /** The layers it may import (only through their faces). */
   imports: readonly string[];
+  /**
+   * Its public faces, the only files other layers import: `index.ts`, and for a layer whose index
+   * pulls in a heavy dependency (TypeScript's compiler, the Agent SDK), a lighter face re-exporting a
+   * part of it, so the CLI's lazy `import()` of a quick command stays quick. Default `['index.ts']`.
+   */
+  faces?: readonly string[];
 }
 
 /** Every layer of `src/`, top first. */
@@ -59,6 +65,8 @@ export const LAYERS = {
   plugin: { about: 'Claude Code plugin install', imports: ['errors'] },
   run: {
     about: 'the engine, resume, reports',
+    // read.ts: status, runs and reports without the engine (and so without TypeScript's compiler).
+    faces: ['index.ts', 'read.ts'],
     imports: [
       'agents',
       'config',
@@ -83,6 +91,8 @@ export const LAYERS = {
   },
   orchestrator: {
     about: 'request → validated plan',
+    // plans.ts: loading, checking and rendering plans without the planner, the survey or the SDK.
+    faces: ['index.ts', 'plans.ts'],
     imports: ['agents', 'config', 'domain', 'errors', 'executor', 'git', 'hub', 'scheduler'],
   },
   validator: {
@@ -91,6 +101,8 @@ export const LAYERS = {
   },
   executor: {
     about: 'Executor interface, Claude Code adapter, worktrees',
+    // registry.ts: the worktree registry and sweep without the Claude Code adapter (the Agent SDK).
+    faces: ['index.ts', 'registry.ts'],
     imports: ['config', 'domain', 'errors', 'git', 'sandbox', 'workspace'],
   },
   guard: { about: 'collision guard hook, active-run markers', imports: ['domain'] },

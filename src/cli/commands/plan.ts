@@ -24,7 +24,7 @@ export const registerCheck: PlanSubcommand = (plan, ctx) => {
     .action(
       action(ctx, async (file: string, opts: { json?: boolean; agentsDir?: string }) => {
         const { checkPlanText, formatPlanProblem, readPlanText } = await import(
-          '../../orchestrator/index.js'
+          '../../orchestrator/plans.js'
         );
         const knownAgents = await knownAgentNames(ctx, opts.agentsDir);
         const report = checkPlanText(readPlanText(resolve(ctx.io.cwd, file)), file, { knownAgents });
@@ -60,7 +60,7 @@ export const registerShow: PlanSubcommand = (plan, ctx) => {
             );
           const { loadConfig } = await import('../../config/index.js');
           const { loadValidPlan, planToMermaid, planToText, formatPlanProblem } = await import(
-            '../../orchestrator/index.js'
+            '../../orchestrator/plans.js'
           );
           const { planWaves } = await import('../../scheduler/index.js');
           const config = loadConfig(ctx.io.cwd);

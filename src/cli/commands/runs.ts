@@ -10,7 +10,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print the runs as JSON')
     .action(
       action(ctx, async (o: { json?: boolean }) => {
-        const { listRuns, noRuns, openRunsHub, renderRuns } = await import('../../run/index.js');
+        const { listRuns, noRuns, openRunsHub, renderRuns } = await import('../../run/read.js');
         const { hub, root } = openRunsHub(ctx.io.cwd);
         try {
           const runs = listRuns(hub);

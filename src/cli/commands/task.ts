@@ -31,7 +31,7 @@ export const registerContext: TaskSubcommand = (task, ctx) => {
               ? undefined
               : positiveNumber('--budget', opts.budget, { integer: true });
           const [{ taskContext }, { projectRoot }, { findAgent }] = await Promise.all([
-            import('../../orchestrator/index.js'),
+            import('../../orchestrator/plans.js'),
             import('../../config/index.js'),
             import('../../agents/index.js'),
           ]);
