@@ -57,6 +57,20 @@ describe('the layer rules of src/', () => {
   });
 });
 
+describe('the declared faces', () => {
+  it("re-export only what the layer's index.ts exports", async () => {
+    const layers: Record<string, Layer> = LAYERS;
+    for (const [name, layer] of Object.entries(layers))
+      for (const face of layer.faces ?? []) {
+        if (face === 'index.ts') continue;
+        const index: Record<string, unknown> = await import(path.join(SRC, name, 'index.ts'));
+        const light: Record<string, unknown> = await import(path.join(SRC, name, face));
+        for (const [key, value] of Object.entries(light))
+          expect(index[key], `${name}/${face}: ${key}`).toBe(value);
+      }
+  });
+});
+
 describe('docs/architecture.md', () => {
   it('shows the declared layer graph (run `npm run diagram` after changing layers.ts)', () => {
     const text = readFileSync(ARCHITECTURE_MD, 'utf8');
