@@ -96,8 +96,7 @@ export function register(program: Command, ctx: CliContext): void {
 
 /** Agents a plan may name: those of `--agents-dir` plus the built-ins, else those visible from cwd. */
 async function knownAgentNames(ctx: CliContext, agentsDir: string | undefined): Promise<string[]> {
-  const { loadAgents, readAgentDir } = await import('../../agents/index.js');
-  const { BUILTIN_AGENT_NAMES } = await import('../../agents/index.js');
+  const { BUILTIN_AGENT_NAMES, loadAgents, readAgentDir } = await import('../../agents/index.js');
   if (agentsDir === undefined)
     return loadAgents({ cwd: ctx.io.cwd, homeDir: ctx.io.env.HOME || homedir() }).agents.map((a) => a.name);
   const dir = resolve(ctx.io.cwd, agentsDir);

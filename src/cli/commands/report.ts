@@ -30,8 +30,7 @@ export function register(program: Command, ctx: CliContext): void {
             'bad-format',
             `unknown --format "${o.format}"; choose one of: ${REPORT_FORMATS.join(', ')}`,
           );
-        const { openRunsHub, pickRun } = await import('../../run/read.js');
-        const { buildReport } = await import('../../run/read.js');
+        const { buildReport, openRunsHub, pickRun } = await import('../../run/read.js');
         const { hub, root } = openRunsHub(ctx.io.cwd);
         let text: string;
         try {
