@@ -5,7 +5,7 @@ import {
   agentFrontmatterSchema,
   MODEL_ALIASES,
   PERMISSION_MODES,
-} from '../domain/agent.js';
+} from '../domain/index.js';
 import { parseFrontmatter, splitFrontmatter } from './frontmatter.js';
 import type { AgentProblem, AgentProblemCode } from './problem.js';
 import { didYouMean } from './suggest.js';

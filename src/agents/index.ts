@@ -33,5 +33,6 @@ export {
   formatLintSummary,
   formatShadowed,
 } from './render.js';
+export { closest, didYouMean, editDistance } from './suggest.js';
 export { BUILTIN_AGENT_NAMES, BUILTIN_AGENTS_DIR } from './templates.js';
 export { CLAUDE_CODE_TOOLS, checkToolRule, type ToolRuleCheck } from './tool-names.js';

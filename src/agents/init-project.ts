@@ -1,8 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CONFIG_FILE_NAME } from '../config/load.js';
-import { projectRoot } from '../config/repo-root.js';
-import { CONFIG_TEMPLATE } from '../config/template.js';
+import { CONFIG_FILE_NAME, CONFIG_TEMPLATE, projectRoot } from '../config/index.js';
 import { frontMatterStyle, styleFrontMatter } from './formatter-style.js';
 import { BUILTIN_AGENT_NAMES, BUILTIN_AGENTS_DIR } from './templates.js';
 

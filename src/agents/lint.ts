@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { projectRoot } from '../config/repo-root.js';
+import { projectRoot } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { frontMatterStyle } from './formatter-style.js';
 import { formatterRewrites } from './frontmatter.js';

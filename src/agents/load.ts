@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { findRepoRoot } from '../config/repo-root.js';
-import type { AgentDefinition, AgentScope } from '../domain/agent.js';
+import { findRepoRoot } from '../config/index.js';
+import type { AgentDefinition, AgentScope } from '../domain/index.js';
 import { type AgentFileResult, parseAgentFile } from './agent-file.js';
 import { listMarkdownFiles } from './files.js';
 import type { AgentProblem } from './problem.js';

@@ -1,5 +1,5 @@
 import { basename, relative, sep } from 'node:path';
-import type { AgentDefinition, AgentScope } from '../domain/agent.js';
+import type { AgentDefinition, AgentScope } from '../domain/index.js';
 import type { AgentLintReport } from './lint.js';
 import type { ShadowedAgent } from './load.js';
 import type { AgentProblem } from './problem.js';

@@ -1,3 +1,5 @@
+import { styleFor, type TerminalStyle, terminalWidth } from '../terminal/index.js';
+
 /** Where a command writes: data to stdout, progress and errors to stderr. Injected for tests. */
 export interface CliIo {
   stdout: (text: string) => void;
@@ -5,6 +7,8 @@ export interface CliIo {
   cwd: string;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /** Width of stdout when it is a terminal. */
+  columns?: number | undefined;
 }
 
 /** The real process streams. */
@@ -15,6 +19,7 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
+    columns: process.stdout.columns,
   };
 }
 
@@ -23,17 +28,12 @@ export function printJson(io: CliIo, value: unknown): void {
   io.stdout(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Minimal ANSI styling that honours NO_COLOR and non-TTY output. */
-export function styler(io: CliIo) {
-  const on = io.isTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
-  const wrap = (code: number, reset: number) => (s: string) =>
-    on ? `\u001b[${code}m${s}\u001b[${reset}m` : s;
-  return {
-    bold: wrap(1, 22),
-    dim: wrap(2, 22),
-    red: wrap(31, 39),
-    green: wrap(32, 39),
-    yellow: wrap(33, 39),
-    cyan: wrap(36, 39),
-  };
+/** The terminal style for stdout: colour only on a terminal without NO_COLOR or TERM=dumb. */
+export function styler(io: CliIo): TerminalStyle {
+  return styleFor(io);
+}
+
+/** The width stdout's lines are fitted to: COLUMNS, the terminal's width, or `fallback`. */
+export function outputWidth(io: CliIo, fallback = 80): number {
+  return terminalWidth({ env: io.env, columns: io.isTTY ? io.columns : undefined }, fallback);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseJson, parseWith } from '../domain/parse.js';
+import { parseJson, parseWith } from '../domain/index.js';
 import { UserError } from '../errors.js';
 import { projectRoot } from './repo-root.js';
 import { configSchema, defaultConfig, type OrchestraConfig } from './schema.js';

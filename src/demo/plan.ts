@@ -1,4 +1,4 @@
-import type { PlanInput } from '../domain/plan.js';
+import type { PlanInput } from '../domain/index.js';
 
 /** The request the demo plays: the article's real-time collaboration example, sized to run offline. */
 export const DEMO_REQUEST = [

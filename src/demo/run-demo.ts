@@ -1,8 +1,6 @@
 import { hubPath, openHub, type StoredEvent } from '../hub/index.js';
-import { runOrchestra } from '../run/engine.js';
-import type { RunOutcome } from '../run/engine-types.js';
-import { buildReport } from '../run/report.js';
-import type { RunReport } from '../run/report-types.js';
+import type { RunOutcome, RunReport } from '../run/index.js';
+import { buildReport, runOrchestra } from '../run/index.js';
 import { type RecordedRequest, startModelServer } from '../testing/index.js';
 import { createDemoRepo, type DemoRepoSettings } from './sample-repo.js';
 import { type DemoScenario, demoScenario } from './scenario.js';

@@ -1,9 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { Usage } from '../domain/event.js';
-import { findMatchingGlob } from '../domain/globs.js';
-import type { PlanInput } from '../domain/plan.js';
-import type { TaskResult } from '../domain/task-result.js';
+import type { PlanInput, TaskResult, Usage } from '../domain/index.js';
+import { findMatchingGlob } from '../domain/index.js';
 import { addUsage, emptyUsage } from '../executor/index.js';
 import { call, type Scenario, ScenarioBuilder, type ToolCall, type TurnUsage } from '../testing/index.js';
 import { SCENARIO_DIR } from './paths.js';

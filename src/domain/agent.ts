@@ -60,5 +60,6 @@ export const agentSchema = agentFrontmatterSchema.extend({
 });
 
 export type AgentFrontmatter = z.output<typeof agentFrontmatterSchema>;
+/** A loaded agent definition: its frontmatter, its prompt and the file it came from. */
 export type AgentDefinition = z.output<typeof agentSchema>;
 export type AgentScope = (typeof AGENT_SCOPES)[number];

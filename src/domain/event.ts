@@ -12,6 +12,7 @@ const usage = z.object({
 
 /** Token usage of one model call or one task. */
 export const usageSchema = usage;
+/** Tokens of one model call or of a sum of them. */
 export type Usage = z.output<typeof usageSchema>;
 
 const ev = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
@@ -127,6 +128,8 @@ export const eventSchema = z.intersection(
   eventPayloadSchema,
 );
 
+/** What a run event says (one of the `type`s), before the hub stamps it. */
 export type EventPayload = z.output<typeof eventPayloadSchema>;
 export type EventType = EventPayload['type'];
+/** A run event as stored: its payload, schema version and time. */
 export type OrchestraEvent = z.output<typeof eventSchema>;

@@ -25,4 +25,5 @@ export const handoffSchema = z.object({
   }),
 });
 
+/** The envelope a finished or stopped attempt leaves for whoever continues (Pattern 4). */
 export type Handoff = z.output<typeof handoffSchema>;

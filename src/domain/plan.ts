@@ -58,11 +58,15 @@ export const planSchema = z.object({
   tasks: z.array(taskSchema).min(1),
 });
 
+/** A decision of the plan every task must respect. */
 export type Decision = z.output<typeof decisionSchema>;
+/** An interface between tasks: who provides it, who consumes it, and its definition. */
 export type Contract = z.output<typeof contractSchema>;
 export type ContractKind = (typeof CONTRACT_KINDS)[number];
 export type SuccessCriterion = z.output<typeof successCriterionSchema>;
+/** One task of a plan: its agent, the files it owns, its dependencies and success criteria. */
 export type Task = z.output<typeof taskSchema>;
+/** A validated plan: the task graph, its contracts and decisions. */
 export type Plan = z.output<typeof planSchema>;
 /** A plan as written by hand: defaults not yet applied. */
 export type PlanInput = z.input<typeof planSchema>;

@@ -14,6 +14,7 @@ export const SCHEMAS = {
   event: eventSchema,
 } as const;
 
+/** The name of a schema `orchestra schema <name>` prints. */
 export type SchemaName = keyof typeof SCHEMAS;
 
 /** JSON Schema (draft 2020-12) of a named schema, as input documents are written. */

@@ -18,4 +18,5 @@ export const taskResultSchema = z.object({
   notes: z.array(z.string()).default([]),
 });
 
+/** The structured result a specialist returns at the end of its task. */
 export type TaskResult = z.output<typeof taskResultSchema>;

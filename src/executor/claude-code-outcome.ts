@@ -1,5 +1,4 @@
-import { parseWith } from '../domain/parse.js';
-import { taskResultSchema } from '../domain/task-result.js';
+import { parseWith, taskResultSchema } from '../domain/index.js';
 import type { ExecutionOutcome } from './executor.js';
 import { resultStatus, type StreamMapper, toUsage } from './stream.js';
 

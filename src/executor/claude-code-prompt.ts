@@ -1,6 +1,6 @@
-import { hasTaskHeader, type TaskIdentity, taskHeader } from '../domain/task-header.js';
+import { hasTaskHeader, type TaskIdentity, taskHeader } from '../domain/index.js';
 
-export { TASK_HEADER_KEYS, type TaskIdentity, taskHeader } from '../domain/task-header.js';
+export { TASK_HEADER_KEYS, type TaskIdentity, taskHeader } from '../domain/index.js';
 
 /** What the SDK is given: Claude Code's own system prompt with Orchestra's text appended. */
 export interface PresetSystemPrompt {

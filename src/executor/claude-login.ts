@@ -2,7 +2,7 @@ import { chmodSync, copyFileSync, existsSync, readFileSync, renameSync, writeFil
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseJson, parseWith } from '../domain/parse.js';
+import { parseJson, parseWith } from '../domain/index.js';
 
 /** How Claude Code will authenticate, in the order it prefers them. */
 export type LoginKind = 'bedrock' | 'vertex' | 'auth-token' | 'api-key' | 'subscription' | 'none';

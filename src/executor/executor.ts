@@ -1,6 +1,4 @@
-import type { AgentDefinition } from '../domain/agent.js';
-import type { EventPayload, Usage } from '../domain/event.js';
-import type { TaskResult } from '../domain/task-result.js';
+import type { AgentDefinition, EventPayload, TaskResult, Usage } from '../domain/index.js';
 
 /** Everything an executor needs to run one attempt of one task. */
 export interface ExecutionRequest {

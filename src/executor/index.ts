@@ -10,6 +10,7 @@ export { buildSystemPrompt, TASK_HEADER_KEYS, taskHeader } from './claude-code-p
 export type { AgentProcess, AgentSandbox } from './claude-code-sandbox.js';
 export { prepareAgentProcess } from './claude-code-sandbox.js';
 export { detectLogin, type LoginInfo, type LoginKind, seedConfigDir, userConfigDir } from './claude-login.js';
+export { type DoctorReport, type DoctorSettings, renderDoctor, runDoctor } from './doctor.js';
 export type {
   Denial,
   Execution,
@@ -38,10 +39,12 @@ export {
   type ScopeViolation,
 } from './scope.js';
 export { resultStatus, StreamMapper, sha256, toUsage } from './stream.js';
+export { Channel } from './stream-channel.js';
 export { type ChangedFile, changedFiles } from './worktree-changes.js';
 export { type TaskCommit, taskCommitMessage } from './worktree-commit.js';
 export { assertSafeId, newRunId, taskBranch, taskWorktreePath } from './worktree-ids.js';
 export { readRegistry, registryPath, updateRegistry } from './worktree-registry.js';
+export { type DependencyTip, dependencyStart, type StartPoint } from './worktree-start.js';
 export {
   runState,
   type SweepReport,

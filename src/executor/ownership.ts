@@ -1,6 +1,6 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { findMatchingGlob } from '../domain/globs.js';
+import { findMatchingGlob } from '../domain/index.js';
 
 /** Tools that write files: each call is checked against the task's ownership. */
 export const WRITE_TOOLS = ['Write', 'Edit', 'MultiEdit', 'NotebookEdit'] as const;

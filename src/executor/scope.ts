@@ -1,4 +1,4 @@
-import { findMatchingGlob } from '../domain/globs.js';
+import { findMatchingGlob } from '../domain/index.js';
 import { type ChangedFile, changedFiles } from './worktree-changes.js';
 
 /** A changed path outside the task's ownership. */

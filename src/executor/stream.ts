@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { EventPayload, Usage } from '../domain/event.js';
-import { parseWith } from '../domain/parse.js';
+import type { EventPayload, Usage } from '../domain/index.js';
+import { parseWith } from '../domain/index.js';
 import { addUsage, type Denial, type ExecutionStatus, emptyUsage } from './executor.js';
 import { resolveTarget, targetPathOf, WRITE_TOOLS } from './ownership.js';
 import {

@@ -1,4 +1,4 @@
-import { git } from '../git/git.js';
+import { git } from '../git/index.js';
 
 /** One path a branch changed against its base, from `git diff --name-status`. */
 export interface ChangedFile {

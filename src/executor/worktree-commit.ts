@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OrchestraError } from '../errors.js';
-import { git, ORCHESTRA_IDENTITY } from '../git/git.js';
-import { gitRetrying } from '../git/write.js';
+import { git, gitRetrying, identityArgs } from '../git/index.js';
 import { LINK_MARKER } from '../workspace/index.js';
 import { type ChangedFile, changedFiles } from './worktree-changes.js';
 
@@ -40,19 +39,6 @@ export function taskCommitMessage(m: {
 }): string {
   const title = m.title.replace(/\s+/g, ' ').trim().slice(0, 100) || 'work';
   return `orchestra(${m.taskId}): ${title}\n\nAgent: ${m.agent}\nRun: ${m.runId}\n`;
-}
-
-/** `-c user.name=… -c user.email=…` for whichever of the two the repository does not configure. */
-export async function identityArgs(cwd: string, env?: NodeJS.ProcessEnv): Promise<string[]> {
-  const opts = { cwd, allowFailure: true, ...(env ? { env } : {}) };
-  const [name, email] = await Promise.all([
-    git(['config', 'user.name'], opts),
-    git(['config', 'user.email'], opts),
-  ]);
-  const args: string[] = [];
-  if (!name.stdout.trim()) args.push('-c', `user.name=${ORCHESTRA_IDENTITY.name}`);
-  if (!email.stdout.trim()) args.push('-c', `user.email=${ORCHESTRA_IDENTITY.email}`);
-  return args;
 }
 
 /**

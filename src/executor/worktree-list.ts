@@ -1,4 +1,4 @@
-import { git } from '../git/git.js';
+import { git } from '../git/index.js';
 
 /** One checkout git knows, from `git worktree list --porcelain -z`. */
 export interface GitWorktree {

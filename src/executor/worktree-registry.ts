@@ -1,9 +1,9 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { parseJson, parseWith } from '../domain/parse.js';
+import { parseJson, parseWith } from '../domain/index.js';
 import { OrchestraError } from '../errors.js';
-import { type RepoLockSettings, withRepoLock } from '../git/lock.js';
+import { type RepoLockSettings, withRepoLock } from '../git/index.js';
 
 /**
  * What Orchestra created in a repository, so the sweep removes that and nothing else. Kept in the

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { RepoFacts } from '../git/repo.js';
-import { gitRetrying } from '../git/write.js';
+import type { RepoFacts } from '../git/index.js';
+import { gitRetrying } from '../git/index.js';
 import { TASK_GIT_CONFIG } from './worktree-commit.js';
 import { LEGACY_WORKTREES_DIR } from './worktree-ids.js';
 import { branchExists, listWorktrees } from './worktree-list.js';

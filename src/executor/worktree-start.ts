@@ -1,5 +1,4 @@
-import { git } from '../git/git.js';
-import { identityArgs } from './worktree-commit.js';
+import { git, identityArgs } from '../git/index.js';
 
 /** A dependency's branch to build a start point from. */
 export interface DependencyTip {

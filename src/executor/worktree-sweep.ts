@@ -1,9 +1,7 @@
 import { rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
-import { withRepoLock } from '../git/lock.js';
-import { isProcessAlive, type ProcessStamp } from '../git/process-liveness.js';
-import { openRepo } from '../git/repo.js';
+import { isProcessAlive, openRepo, type ProcessStamp, withRepoLock } from '../git/index.js';
 import { legacyRunDir } from './worktree-ids.js';
 import { type Registry, type RegistryRun, readRegistry, updateRegistry } from './worktree-registry.js';
 import { removeBranch, removeRunCheckout, removeTaskWorktree } from './worktree-remove.js';

@@ -3,23 +3,22 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { runWorktreesDir } from '../config/index.js';
 import { OrchestraError, UserError } from '../errors.js';
-import { git } from '../git/git.js';
-import type { RepoLockSettings } from '../git/lock.js';
-import { withRepoLock } from '../git/lock.js';
-import { type ProcessStamp, processStamp } from '../git/process-liveness.js';
-import { openRepo, type RepoFacts } from '../git/repo.js';
-import { ensureWorkDir } from '../git/work-dir.js';
-import { gitRetrying } from '../git/write.js';
+import type { RepoLockSettings } from '../git/index.js';
+import {
+  ensureWorkDir,
+  git,
+  gitRetrying,
+  identityArgs,
+  openRepo,
+  type ProcessStamp,
+  processStamp,
+  type RepoFacts,
+  withRepoLock,
+} from '../git/index.js';
 import { checkScope, type ScopeResult } from './scope.js';
 import type { ChangedFile } from './worktree-changes.js';
 import { changedFiles } from './worktree-changes.js';
-import {
-  commitWorktree,
-  identityArgs,
-  TASK_GIT_CONFIG,
-  type TaskCommit,
-  taskCommitMessage,
-} from './worktree-commit.js';
+import { commitWorktree, TASK_GIT_CONFIG, type TaskCommit, taskCommitMessage } from './worktree-commit.js';
 import { assertSafeId, taskBranch, taskWorktreePath } from './worktree-ids.js';
 import { branchExists, listWorktrees } from './worktree-list.js';
 import { readRegistry, updateRegistry } from './worktree-registry.js';

@@ -1,4 +1,5 @@
 export * from './git.js';
+export * from './identity.js';
 export * from './lock.js';
 export * from './process-liveness.js';
 export * from './repo.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseJson, parseWith } from '../domain/parse.js';
+import { parseJson, parseWith } from '../domain/index.js';
 import { OrchestraError } from '../errors.js';
 import { isProcessAlive, type ProcessStamp, processStamp } from './process-liveness.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTRACT_KINDS, type Contract } from '../domain/plan.js';
+import { CONTRACT_KINDS, type Contract } from '../domain/index.js';
 import { isoTime, readRow, readRows, type StoreContext } from './sql.js';
 
 /** One version of an interface contract. Version 1 comes from the plan; each change adds one. */

@@ -14,6 +14,7 @@ export const decisionRecordSchema = z.object({
   source: z.enum(DECISION_SOURCES),
   createdAt: isoTime,
 });
+/** A decision stored in the hub, with where it came from. */
 export type DecisionRecord = z.output<typeof decisionRecordSchema>;
 
 /** A decision to record; recording an existing id revises it. */

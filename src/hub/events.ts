@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { EVENT_SCHEMA_VERSION, type EventType, eventSchema, type OrchestraEvent } from '../domain/event.js';
-import { parseWith } from '../domain/parse.js';
+import {
+  EVENT_SCHEMA_VERSION,
+  type EventType,
+  eventSchema,
+  type OrchestraEvent,
+  parseWith,
+} from '../domain/index.js';
 import { OrchestraError } from '../errors.js';
 import { jsonColumn, readRows, type StoreContext } from './sql.js';
 

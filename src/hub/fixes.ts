@@ -21,6 +21,7 @@ export const fixTaskSchema = z.object({
   createdAt: isoTime,
   updatedAt: isoTime,
 });
+/** A fix task sent to a task's owner, and where it stands. */
 export type FixTask = z.output<typeof fixTaskSchema>;
 
 /** A fix task to record. */

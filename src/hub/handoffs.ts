@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { type Handoff, handoffSchema } from '../domain/handoff.js';
-import { parseWith } from '../domain/parse.js';
+import { type Handoff, handoffSchema, parseWith } from '../domain/index.js';
 import { OrchestraError } from '../errors.js';
 import { isoTime, jsonColumn, readRows, type StoreContext } from './sql.js';
 
@@ -12,6 +11,7 @@ export const handoffRecordSchema = z.object({
   handoff: jsonColumn(handoffSchema),
   createdAt: isoTime,
 });
+/** A handoff stored in the hub, with its task and time. */
 export type HandoffRecord = z.output<typeof handoffRecordSchema>;
 
 const SELECT = `SELECT id, run_id AS runId, task_id AS taskId, body AS handoff, created_at AS createdAt

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { OrchestraError } from '../errors.js';
-import { ensureWorkDir } from '../git/work-dir.js';
+import { ensureWorkDir } from '../git/index.js';
 import { createCompletionStore } from './completions.js';
 import { createConflictStore } from './conflicts.js';
 import { createContractStore } from './contracts.js';

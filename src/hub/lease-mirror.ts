@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type CompiledGlob, compileGlob } from '../domain/globs.js';
+import { type CompiledGlob, compileGlob } from '../domain/index.js';
 import type { Lease } from './leases.js';
 
 // The collision guard hook runs before every write tool call of an interactive Claude Code session

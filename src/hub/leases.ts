@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { globOverlap, globSyntaxProblem, matchesGlob } from '../domain/globs.js';
+import { globOverlap, globSyntaxProblem, matchesGlob } from '../domain/index.js';
 import { UserError } from '../errors.js';
 import type { EventStore } from './events.js';
 import { isoTime, readRows, type StoreContext } from './sql.js';
@@ -15,6 +15,7 @@ export const leaseSchema = z.object({
   /** Epoch milliseconds; a lease not renewed by then is dead. */
   expiresAt: z.number().int(),
 });
+/** A lease on ownership globs held by a task while it runs. */
 export type Lease = z.output<typeof leaseSchema>;
 
 /** Who asks for which patterns. */

@@ -1,7 +1,5 @@
-import type { AgentDefinition } from '../domain/agent.js';
-import { findMatchingGlob } from '../domain/globs.js';
-import type { Handoff } from '../domain/handoff.js';
-import type { Contract, Decision, Plan, Task } from '../domain/plan.js';
+import type { AgentDefinition, Contract, Decision, Handoff, Plan, Task } from '../domain/index.js';
+import { findMatchingGlob } from '../domain/index.js';
 import type { FixTask } from './fixes.js';
 
 /** How a left-out section can be fetched later (from the hub, or the plan when there is none). */

@@ -1,4 +1,4 @@
-import type { Plan } from '../domain/plan.js';
+import type { Plan } from '../domain/index.js';
 import type { PacketSection } from './packet-sections.js';
 
 /** What a task's worktree already holds when its agent starts. */

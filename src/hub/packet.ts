@@ -1,7 +1,5 @@
-import type { AgentDefinition } from '../domain/agent.js';
-import type { Handoff } from '../domain/handoff.js';
-import type { Decision, Plan } from '../domain/plan.js';
-import { taskHeader } from '../domain/task-header.js';
+import type { AgentDefinition, Decision, Handoff, Plan } from '../domain/index.js';
+import { taskHeader } from '../domain/index.js';
 import { OrchestraError } from '../errors.js';
 import type { Hub } from './hub.js';
 import { fitSections } from './packet-fit.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Plan, planSchema } from '../domain/plan.js';
+import { type Plan, planSchema } from '../domain/index.js';
 import { OrchestraError } from '../errors.js';
 import { isoTime, jsonColumn, readRow, readRows, type StoreContext, toJson } from './sql.js';
 
@@ -19,6 +19,7 @@ export const runSchema = z.object({
   createdAt: isoTime,
   updatedAt: isoTime,
 });
+/** A run stored in the hub: its request, plan, settings and status. */
 export type Run = z.output<typeof runSchema>;
 
 /** What a new run needs. The plan's decisions and contracts (version 1) are seeded with it. */

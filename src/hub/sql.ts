@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { parseWith } from '../domain/parse.js';
+import { parseWith } from '../domain/index.js';
 import { OrchestraError } from '../errors.js';
 
 /** An open better-sqlite3 connection. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type TaskResult, taskResultSchema } from '../domain/task-result.js';
+import { type TaskResult, taskResultSchema } from '../domain/index.js';
 import { OrchestraError } from '../errors.js';
 import { isoTime, jsonColumn, readRow, readRows, type StoreContext, toJson } from './sql.js';
 
@@ -37,6 +37,7 @@ export const taskRecordSchema = z.object({
   createdAt: isoTime,
   updatedAt: isoTime,
 });
+/** A task of a run stored in the hub: status, attempts, branch and result. */
 export type TaskRecord = z.output<typeof taskRecordSchema>;
 
 /** Fields of a task to create or change; omitted fields keep their stored value. */

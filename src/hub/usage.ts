@@ -22,6 +22,7 @@ export const usageRecordSchema = z.object({
   costUsd: z.number().nonnegative(),
   at: isoTime,
 });
+/** Token use and cost recorded for one layer of one task. */
 export type UsageRecord = z.output<typeof usageRecordSchema>;
 
 /** Usage to record. */

@@ -1,7 +1,17 @@
 import { isPidAlive, LIVE_TASK_STATUSES } from '../hub/index.js';
-import { buildReport, buildStatus, listRuns, renderReport, renderRuns, renderStatus } from '../run/index.js';
-// Not on run/index: the CLI's status, runs and report commands use these same helpers.
-import { noRuns, openRunsHub, pickRun, runLiveness } from '../run/status-hub.js';
+// The read side of run/: the CLI's status, runs and report commands use these same helpers.
+import {
+  buildReport,
+  buildStatus,
+  listRuns,
+  noRuns,
+  openRunsHub,
+  pickRun,
+  renderReport,
+  renderRuns,
+  renderStatus,
+  runLiveness,
+} from '../run/read.js';
 import type { McpContext, ToolResult } from './types.js';
 
 type RunsHub = ReturnType<typeof openRunsHub>;

@@ -8,7 +8,7 @@ import {
   planToMermaid,
   planToText,
   readPlanText,
-} from '../orchestrator/index.js';
+} from '../orchestrator/plans.js';
 import { planWaves } from '../scheduler/index.js';
 import type { McpContext, ToolResult } from './types.js';
 

@@ -6,7 +6,7 @@ import { loadAgents } from '../agents/index.js';
 import { projectRoot } from '../config/index.js';
 import { OrchestraError, UserError } from '../errors.js';
 import { ensureWorkDir } from '../git/index.js';
-import { loadValidPlan } from '../orchestrator/index.js';
+import { loadValidPlan } from '../orchestrator/plans.js';
 import type { McpContext, ToolResult } from './types.js';
 
 /** What `run_start` accepts: the flags of `orchestra run`, approval implied by the call. */

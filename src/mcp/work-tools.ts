@@ -5,8 +5,7 @@ import { UserError } from '../errors.js';
 import { openRepo } from '../git/index.js';
 import { hubPath, openHub } from '../hub/index.js';
 // Not on hub/index: `orchestra task context` uses this same function.
-import { taskContext } from '../hub/task-context.js';
-import { formatPlanProblem, loadValidPlan } from '../orchestrator/index.js';
+import { formatPlanProblem, loadValidPlan, taskContext } from '../orchestrator/index.js';
 import { formatReport, type ValidationReport, validateBranches, validateRun } from '../validator/index.js';
 import type { McpContext, ToolResult } from './types.js';
 

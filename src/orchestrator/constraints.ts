@@ -1,4 +1,4 @@
-import type { Decision } from '../domain/plan.js';
+import type { Decision } from '../domain/index.js';
 
 /** What a request says about the architecture, read deterministically before any model runs. */
 export interface RequestConstraints {

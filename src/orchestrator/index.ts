@@ -6,6 +6,13 @@ export {
   type PlanReport,
   readPlanText,
 } from './plan-check.js';
+export {
+  type CreatedPlan,
+  type CreatePlanOptions,
+  createPlan,
+  ORCHESTRATOR_TOOLS,
+  PlanRejectedError,
+} from './plan-create.js';
 export { type LoadedPlan, loadPlanText, type PlanFormat, type PlanLoad, planFormatOf } from './plan-load.js';
 export {
   formatPlanPath,
@@ -21,3 +28,4 @@ export {
 } from './plan-problem.js';
 export { planToMermaid, planToText } from './plan-render.js';
 export { NOT_ASSIGNABLE_AGENTS, type ValidatePlanOptions, validatePlan } from './plan-validate.js';
+export { type TaskContext, type TaskContextSettings, taskContext } from './task-context.js';

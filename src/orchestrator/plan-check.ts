@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Plan } from '../domain/plan.js';
+import type { Plan } from '../domain/index.js';
 import { UserError } from '../errors.js';
 import { loadPlanText, type PlanFormat, planFormatOf } from './plan-load.js';
 import { formatPlanProblem, type PlanProblem, sortPlanProblems } from './plan-problem.js';

@@ -1,5 +1,5 @@
-import { expandBraces, globOverlap, normalizeGlob } from '../domain/globs.js';
-import type { Task } from '../domain/plan.js';
+import type { Task } from '../domain/index.js';
+import { expandBraces, globOverlap, normalizeGlob } from '../domain/index.js';
 import type { TaskGraph } from '../scheduler/index.js';
 import type { Components } from './plan-cycles.js';
 import { type LineLocator, type PlanProblem, planProblem } from './plan-problem.js';

@@ -1,4 +1,4 @@
-import type { Plan } from '../domain/plan.js';
+import type { Plan } from '../domain/index.js';
 import { hint, type ReportProblem } from './plan-problem.js';
 
 /**

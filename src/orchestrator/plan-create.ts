@@ -4,11 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { loadAgents } from '../agents/index.js';
 import { loadConfig } from '../config/index.js';
-import type { AgentDefinition } from '../domain/agent.js';
-import { type Usage, usageSchema } from '../domain/event.js';
-import type { Plan } from '../domain/plan.js';
-import { toJsonSchema } from '../domain/schemas.js';
-import { taskHeader } from '../domain/task-header.js';
+import type { AgentDefinition, Plan } from '../domain/index.js';
+import { taskHeader, toJsonSchema, type Usage, usageSchema } from '../domain/index.js';
 import { UserError } from '../errors.js';
 import {
   addUsage,
@@ -17,8 +14,7 @@ import {
   emptyUsage,
   newRunId,
 } from '../executor/index.js';
-import { git } from '../git/git.js';
-import { openRepo } from '../git/repo.js';
+import { git, openRepo } from '../git/index.js';
 import {
   estimateCostUsd,
   type Hub,

@@ -1,5 +1,5 @@
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import { type Plan, planSchema } from '../domain/plan.js';
+import { type Plan, planSchema } from '../domain/index.js';
 import { jsonErrorOffset } from './plan-json-error.js';
 import { type LineLocator, type PlanPathSegment, type PlanProblem, planProblem } from './plan-problem.js';
 import { unknownKeyProblems } from './plan-unknown-keys.js';

@@ -1,4 +1,4 @@
-import { closest } from '../agents/suggest.js';
+import { closest } from '../agents/index.js';
 
 /** A segment of a path inside a plan document: a key or an array index. */
 export type PlanPathSegment = string | number;

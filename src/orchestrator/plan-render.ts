@@ -1,4 +1,4 @@
-import type { Plan } from '../domain/plan.js';
+import type { Plan } from '../domain/index.js';
 import type { ScheduleLimits, WavePlan } from '../scheduler/index.js';
 
 /** A mermaid `graph TD` of the tasks, an arrow from each dependency to its dependent. */

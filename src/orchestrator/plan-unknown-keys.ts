@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { closest } from '../agents/suggest.js';
+import { closest } from '../agents/index.js';
 import {
   contractSchema,
   decisionSchema,
   planSchema,
   successCriterionSchema,
   taskSchema,
-} from '../domain/plan.js';
+} from '../domain/index.js';
 import { type LineLocator, type PlanPathSegment, type PlanProblem, planProblem } from './plan-problem.js';
 
 const keysOf = (schema: z.ZodObject) => Object.keys(schema.shape);

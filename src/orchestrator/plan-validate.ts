@@ -1,5 +1,5 @@
-import { globSyntaxProblem } from '../domain/globs.js';
-import type { Plan } from '../domain/plan.js';
+import type { Plan } from '../domain/index.js';
+import { globSyntaxProblem } from '../domain/index.js';
 import { buildTaskGraph } from '../scheduler/index.js';
 import { concurrencyOf, concurrencyProblems } from './plan-concurrency.js';
 import { contractProblems } from './plan-contracts.js';

@@ -1,6 +1,5 @@
-import type { Usage } from '../domain/event.js';
-import { parseWith } from '../domain/parse.js';
-import { type Plan, planSchema } from '../domain/plan.js';
+import type { Usage } from '../domain/index.js';
+import { type Plan, parseWith, planSchema } from '../domain/index.js';
 import { mergeConstraints, type RequestConstraints } from './constraints.js';
 
 /** A problem found in a proposed plan, as the plan validator reports it. */

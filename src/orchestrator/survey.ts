@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { git } from '../git/git.js';
+import { git } from '../git/index.js';
 
 /** One package manifest found in the repository. */
 export interface ManifestSummary {

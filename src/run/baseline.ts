@@ -1,5 +1,5 @@
-import type { AgentDefinition } from '../domain/agent.js';
-import { type Plan, planSchema } from '../domain/plan.js';
+import type { AgentDefinition } from '../domain/index.js';
+import { type Plan, planSchema } from '../domain/index.js';
 import type { EngineContext } from './engine-context.js';
 import { runTask, type TaskRunOutcome } from './task-runner.js';
 

@@ -1,6 +1,5 @@
 import type { OrchestraConfig } from '../config/index.js';
-import type { AgentDefinition } from '../domain/agent.js';
-import type { Plan } from '../domain/plan.js';
+import type { AgentDefinition, Plan } from '../domain/index.js';
 import type { Executor, RunWorktrees } from '../executor/index.js';
 import type { Hub } from '../hub/index.js';
 import type { ValidationReport } from '../validator/index.js';

@@ -1,4 +1,4 @@
-import type { Plan } from '../domain/plan.js';
+import type { Plan } from '../domain/index.js';
 import type { Executor } from '../executor/index.js';
 import type { StoredEvent } from '../hub/index.js';
 import type { SandboxDetection } from '../sandbox/index.js';

@@ -1,9 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createClaudeCodeExecutor, openRunWorktrees, sweepWorktrees } from '../executor/index.js';
-import { identityArgs } from '../executor/worktree-commit.js';
-import { git } from '../git/git.js';
-import { openRepo } from '../git/repo.js';
-import { gitWrite } from '../git/write.js';
+import { git, gitWrite, identityArgs, openRepo } from '../git/index.js';
 import { markRunActive } from '../guard/index.js';
 import { hubPath, openHub } from '../hub/index.js';
 import { integrationBranch, integrationWorktreePath } from '../validator/index.js';

@@ -1,9 +1,9 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { matchesGlob } from '../domain/globs.js';
-import type { Plan, Task } from '../domain/plan.js';
+import type { Plan, Task } from '../domain/index.js';
+import { matchesGlob } from '../domain/index.js';
 import { OrchestraError } from '../errors.js';
-import { git } from '../git/git.js';
+import { git } from '../git/index.js';
 import { type Hub, loadTokenizer, type Tokenizer } from '../hub/index.js';
 
 /** The parts of the hub whose state counts as context. */

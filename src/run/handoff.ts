@@ -1,10 +1,7 @@
 import { posix } from 'node:path';
-import { findMatchingGlob } from '../domain/globs.js';
-import type { Handoff } from '../domain/handoff.js';
-import { parseJson } from '../domain/parse.js';
-import type { Plan, Task } from '../domain/plan.js';
-import type { TaskResult } from '../domain/task-result.js';
-import { git } from '../git/git.js';
+import type { Handoff, Plan, Task, TaskResult } from '../domain/index.js';
+import { findMatchingGlob, parseJson } from '../domain/index.js';
+import { git } from '../git/index.js';
 import type { Hub } from '../hub/index.js';
 import { extractExportedDeclarations } from '../lifecycle/index.js';
 

@@ -5,9 +5,8 @@ import {
   tool,
 } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
-import type { AgentDefinition } from '../domain/agent.js';
-import { findMatchingGlob } from '../domain/globs.js';
-import type { Plan } from '../domain/plan.js';
+import type { AgentDefinition, Plan } from '../domain/index.js';
+import { findMatchingGlob } from '../domain/index.js';
 import type { Hub } from '../hub/index.js';
 
 /** The MCP server name: its tools reach the model as `mcp__orchestra__<tool>`. */

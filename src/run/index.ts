@@ -28,5 +28,6 @@ export type { RunReport } from './report-types.js';
 export { planNeedsSandbox, type RunSandbox, resolveRunSandbox } from './sandbox-setup.js';
 export { runSingleTask, type SingleTaskOptions } from './single-task.js';
 export { buildStatus, listRuns, type RunListRow, type RunStatusView, resumeCommand } from './status.js';
+export { noRuns, openRunsHub, pickRun, runLiveness } from './status-hub.js';
 export { renderRuns, renderStatus } from './status-render.js';
 export { type AttemptReport, runTask, type TaskRunnerSettings, type TaskRunOutcome } from './task-runner.js';

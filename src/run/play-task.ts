@@ -1,4 +1,4 @@
-import { findMatchingGlob } from '../domain/globs.js';
+import { findMatchingGlob } from '../domain/index.js';
 import { loadTokenizer } from '../hub/index.js';
 import { prepareWorktree } from '../workspace/index.js';
 import { reserveBudget, settleBudget } from './budget.js';

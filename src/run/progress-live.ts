@@ -1,30 +1,8 @@
+import { clip, columns, type TerminalStyle } from '../terminal/index.js';
 import type { ProgressState, ProgressTask, ProgressTaskState } from './progress-state.js';
 import { formatClock, formatInt, formatPercent, msBetween } from './report-format.js';
-import { clip, columns } from './status-render.js';
 
-/** Colours of the live view (identity functions under NO_COLOR). */
-export interface FrameStyle {
-  bold: (s: string) => string;
-  dim: (s: string) => string;
-  red: (s: string) => string;
-  green: (s: string) => string;
-  yellow: (s: string) => string;
-}
-
-/** ANSI colours, or none. */
-export function frameStyle(color: boolean): FrameStyle {
-  const wrap = (code: number, reset: number) => (s: string) =>
-    color ? `\u001b[${code}m${s}\u001b[${reset}m` : s;
-  return {
-    bold: wrap(1, 22),
-    dim: wrap(2, 22),
-    red: wrap(31, 39),
-    green: wrap(32, 39),
-    yellow: wrap(33, 39),
-  };
-}
-
-const ICONS: Record<ProgressTaskState, [string, keyof FrameStyle]> = {
+const ICONS: Record<ProgressTaskState, [string, keyof TerminalStyle]> = {
   queued: ['○', 'dim'],
   running: ['●', 'yellow'],
   succeeded: ['✓', 'green'],
@@ -47,7 +25,7 @@ function elapsed(t: ProgressTask, now: Date): string {
  */
 export function renderFrame(
   state: ProgressState,
-  o: { now: Date; width: number; style: FrameStyle },
+  o: { now: Date; width: number; style: TerminalStyle },
 ): string[] {
   const { style, width } = o;
   const limit = Math.max(10, width - 1);

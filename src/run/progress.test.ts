@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fillFixtureRun, manualClock } from '../../test/run/hub-fixture.js';
 import { openHub, type StoredEvent } from '../hub/index.js';
+import { terminalStyle } from '../terminal/index.js';
 import { manualTimers } from '../testing/manual-timers.js';
 import { createProgressView, type ProgressSettings } from './progress.js';
-import { frameStyle, renderFrame } from './progress-live.js';
+import { renderFrame } from './progress-live.js';
 import { applyEvent, createProgressState } from './progress-state.js';
 
 const closers: Array<() => void> = [];
@@ -267,7 +268,7 @@ describe('live frame', () => {
         const lines = renderFrame(state, {
           now: new Date(Date.UTC(2026, 0, 1, 1)),
           width,
-          style: frameStyle(false),
+          style: terminalStyle(false),
         });
         for (const line of lines) {
           expect(line).not.toContain('\n');
@@ -294,7 +295,7 @@ describe('live frame, fix waves', () => {
     events.forEach((e, i) => {
       applyEvent(state, { ...e, v: 1, runId: 'r', at: at(i), id: i + 1 } as StoredEvent);
     });
-    const lines = renderFrame(state, { now: new Date(at(10)), width: 80, style: frameStyle(false) });
+    const lines = renderFrame(state, { now: new Date(at(10)), width: 80, style: terminalStyle(false) });
     expect(lines).toEqual([
       'run r  0:10',
       'wave 1  10/100 tokens budgeted (10%)  done',

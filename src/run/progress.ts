@@ -1,9 +1,9 @@
-import { systemTimers, type Timers } from '../executor/executor.js';
+import { systemTimers, type Timers } from '../executor/index.js';
 import type { StoredEvent } from '../hub/index.js';
-import { frameStyle, renderFrame } from './progress-live.js';
+import { clip, terminalStyle } from '../terminal/index.js';
+import { renderFrame } from './progress-live.js';
 import { NOTABLE, plainLine } from './progress-plain.js';
 import { applyEvent, createProgressState } from './progress-state.js';
-import { clip } from './status-render.js';
 
 /** Where the progress view writes (stderr of the CLI, usually). */
 export interface ProgressIo {
@@ -71,7 +71,7 @@ function liveView(s: ProgressSettings, state: ReturnType<typeof createProgressSt
   const timers = s.timers ?? systemTimers;
   const throttleMs = s.throttleMs ?? 100;
   const tickMs = s.tickMs ?? 1000;
-  const style = frameStyle(!s.io.noColor);
+  const style = terminalStyle(!s.io.noColor);
   let shown = 0; // lines of the frame on screen
   let lastFrame = '';
   let lastDraw = Number.NEGATIVE_INFINITY;

@@ -1,5 +1,4 @@
-import type { AgentDefinition } from '../domain/agent.js';
-import type { Plan } from '../domain/plan.js';
+import type { AgentDefinition, Plan } from '../domain/index.js';
 import { UserError } from '../errors.js';
 import type { AgentSandbox } from '../executor/index.js';
 import { specialistTools } from '../executor/index.js';

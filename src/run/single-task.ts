@@ -1,12 +1,10 @@
 import { loadAgents } from '../agents/index.js';
 import { loadConfig } from '../config/index.js';
-import { globSyntaxProblem } from '../domain/globs.js';
-import type { Contract, Plan } from '../domain/plan.js';
-import { planSchema } from '../domain/plan.js';
+import type { Contract, Plan } from '../domain/index.js';
+import { globSyntaxProblem, planSchema } from '../domain/index.js';
 import { UserError } from '../errors.js';
-import { createClaudeCodeExecutor, type Executor, newRunId } from '../executor/index.js';
-import { openRunWorktrees } from '../executor/worktrees.js';
-import { openRepo } from '../git/repo.js';
+import { createClaudeCodeExecutor, type Executor, newRunId, openRunWorktrees } from '../executor/index.js';
+import { openRepo } from '../git/index.js';
 import { markRunActive } from '../guard/index.js';
 import { hubPath, openHub } from '../hub/index.js';
 import type { SandboxDetection } from '../sandbox/index.js';

@@ -1,6 +1,6 @@
-import type { Plan, Task } from '../domain/plan.js';
-import { dependencyStart } from '../executor/worktree-start.js';
-import { git } from '../git/git.js';
+import type { Plan, Task } from '../domain/index.js';
+import { dependencyStart } from '../executor/index.js';
+import { git } from '../git/index.js';
 import type { Hub } from '../hub/index.js';
 import { dependencyOrder } from '../validator/index.js';
 

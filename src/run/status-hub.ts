@@ -1,9 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { findRepoRoot } from '../config/repo-root.js';
+import { findRepoRoot } from '../config/index.js';
 import { UserError } from '../errors.js';
-import { readRegistry } from '../executor/worktree-registry.js';
-import { runState } from '../executor/worktree-sweep.js';
+import { readRegistry, runState } from '../executor/registry.js';
 import { type Hub, hubPath, openHub } from '../hub/index.js';
 import type { RunLiveness } from './status.js';
 
@@ -55,7 +54,7 @@ export function pickRun(hub: Hub, root: string, runId: string | undefined): stri
  */
 export async function runLiveness(cwd: string, runId: string, env?: NodeJS.ProcessEnv): Promise<RunLiveness> {
   try {
-    const { openRepo } = await import('../git/repo.js');
+    const { openRepo } = await import('../git/index.js');
     const repo = await openRepo(cwd, env ? { env } : {});
     const registry = await readRegistry(repo.commonDir);
     const run = registry.runs[runId];

@@ -1,55 +1,8 @@
+import { clip, columns, PLAIN_STYLE, type TerminalStyle } from '../terminal/index.js';
 import { formatInt, formatUsd } from './report-format.js';
 import type { RunListRow, RunStatusView } from './status.js';
 
-/** Optional emphasis (the CLI's styler, or plain text). */
-export interface StatusStyle {
-  bold: (s: string) => string;
-  dim: (s: string) => string;
-  red: (s: string) => string;
-  green: (s: string) => string;
-  yellow: (s: string) => string;
-}
-
-const plain: StatusStyle = {
-  bold: (s) => s,
-  dim: (s) => s,
-  red: (s) => s,
-  green: (s) => s,
-  yellow: (s) => s,
-};
-
-/** Columns padded to their widest cell (widths measured before styling). */
-export function columns(
-  rows: string[][],
-  style?: (cell: string, col: number, row: number) => string,
-): string[] {
-  const widths: number[] = [];
-  for (const r of rows)
-    r.forEach((c, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, [...c].length);
-    });
-  return rows.map((r, ri) =>
-    r
-      .map((c, i) => {
-        const pad = i === r.length - 1 ? '' : ' '.repeat((widths[i] ?? 0) - [...c].length);
-        return `${style ? style(c, i, ri) : c}${pad}`;
-      })
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
-/** One line of text cut to `width` characters with an ellipsis. */
-export function clip(text: string, width: number): string {
-  // One line, and no control characters: a stray escape or carriage return would break a redraw.
-  const chars = [...text.replace(/\s*\n\s*/g, ' ')].map((c) => {
-    const code = c.charCodeAt(0);
-    return code < 32 || code === 127 ? ' ' : c;
-  });
-  return chars.length <= width ? chars.join('') : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
-}
-
-function colourStatus(s: StatusStyle, status: string): string {
+function colourStatus(s: TerminalStyle, status: string): string {
   if (status === 'merged' || status === 'succeeded') return s.green(status);
   if (status === 'failed' || status === 'terminated' || status === 'interrupted' || status === 'blocked')
     return s.red(status);
@@ -59,7 +12,7 @@ function colourStatus(s: StatusStyle, status: string): string {
 }
 
 /** `orchestra status` as text. */
-export function renderStatus(v: RunStatusView, s: StatusStyle = plain): string {
+export function renderStatus(v: RunStatusView, s: TerminalStyle = PLAIN_STYLE): string {
   const out: string[] = [];
   const done = v.tasks.filter((t) => t.status === 'merged' || t.status === 'succeeded').length;
   out.push(`${s.bold(`run ${v.run.id}`)}  ${colourStatus(s, v.state)}`);
@@ -123,7 +76,7 @@ export function renderStatus(v: RunStatusView, s: StatusStyle = plain): string {
 }
 
 /** `orchestra runs` as a table fitted to `width` columns (the goal is cut to fit). */
-export function renderRuns(runs: readonly RunListRow[], width = 100, s: StatusStyle = plain): string {
+export function renderRuns(runs: readonly RunListRow[], width = 100, s: TerminalStyle = PLAIN_STYLE): string {
   const rows = [
     ['ID', 'CREATED', 'STATUS', 'TASKS', 'COST', 'GOAL'],
     ...runs.map((r) => [

@@ -1,5 +1,5 @@
-import type { Plan } from '../domain/plan.js';
-import { openRepo } from '../git/repo.js';
+import type { Plan } from '../domain/index.js';
+import { openRepo } from '../git/index.js';
 import type { Hub } from '../hub/index.js';
 import {
   type BaseCheck,

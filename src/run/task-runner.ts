@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AgentDefinition } from '../domain/agent.js';
-import { type EventPayload, type Usage, usageSchema } from '../domain/event.js';
-import type { Plan, Task } from '../domain/plan.js';
-import type { TaskResult } from '../domain/task-result.js';
+import type { AgentDefinition, Plan, Task, TaskResult } from '../domain/index.js';
+import { type EventPayload, type Usage, usageSchema } from '../domain/index.js';
+import type { RunWorktrees } from '../executor/index.js';
 import {
   addUsage,
   type Denial,
@@ -13,14 +11,12 @@ import {
   type ExecutionStatus,
   type Executor,
   emptyUsage,
-  taskBranch,
 } from '../executor/index.js';
-import type { RunWorktrees, TaskWorktree } from '../executor/worktrees.js';
-import { git } from '../git/git.js';
 import { buildPacket, estimateCostUsd, type Hub, loadProjectMemory } from '../hub/index.js';
 import { createLifecycleMonitor, type LifecycleThresholds, summarizeAttempt } from '../lifecycle/index.js';
 import type { PreparedWorktree } from '../workspace/index.js';
-import { containsAll, type TaskStart } from './start-point.js';
+import type { TaskStart } from './start-point.js';
+import { openTaskWorkspace } from './task-workspace.js';
 
 /** How one attempt of a task ended. */
 export interface AttemptReport {
@@ -168,78 +164,6 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
     });
   }
   return out;
-}
-
-/** The task's worktree, the commit its own work is measured from, and the dependencies it holds. */
-interface TaskWorkspace {
-  wt: TaskWorktree;
-  start: string;
-  /** Undefined when not known (no start settings: a single task). */
-  dependencies: string[] | undefined;
-}
-
-/**
- * Open the task's worktree at the right start: a new branch starts where `start` says (recorded
- * in the hub before git creates it, so a kill in between cannot lose it); a kept branch keeps its
- * recorded start, and gets its dependencies' newer work merged in (a fix attempt sees the code it
- * must fit). A new worktree is then made ready to run the project's commands.
- */
-async function openTaskWorkspace(s: TaskRunnerSettings, task: Task): Promise<TaskWorkspace> {
-  const { hub, runId } = s;
-  const root = s.worktrees.repo.root;
-  const branch = taskBranch(runId, task.id);
-  const desired = await s.start?.();
-  if (desired?.problem) hub.events.append({ runId, taskId: task.id, type: 'note', text: desired.problem });
-  const exists = await branchHead(root, branch);
-  const prior = hub.tasks.get(runId, task.id);
-  let start: string;
-  if (exists) start = prior?.startCommit ?? s.worktrees.base;
-  else {
-    start = desired?.commit ?? s.worktrees.base;
-    hub.tasks.upsert({ runId, id: task.id, agent: s.agent.name, startCommit: start });
-  }
-  const wt = await s.worktrees.create(task.id, { start });
-  hub.tasks.upsert({ runId, id: task.id, agent: s.agent.name, branch: wt.branch, worktree: wt.path });
-  if (exists && desired && desired.tips.length > 0 && !(await containsAll(root, branch, desired.tips))) {
-    const r = await s.worktrees.refresh(task.id, desired.commit);
-    if (r.ok) {
-      start = desired.commit;
-      hub.tasks.upsert({ runId, id: task.id, startCommit: start });
-    } else
-      hub.events.append({
-        runId,
-        taskId: task.id,
-        type: 'note',
-        text: `could not merge the dependencies' newer work into ${branch}: ${r.message}`,
-      });
-  }
-  const dependencies =
-    desired === undefined ? undefined : start === s.worktrees.base ? [] : desired.dependencies;
-  if (s.prepare && (!wt.reused || !existsSync(join(wt.path, 'node_modules')))) {
-    const p = await s.prepare(wt.path);
-    hub.events.append({
-      runId,
-      taskId: task.id,
-      type: 'worktree.ready',
-      path: wt.path,
-      start,
-      dependencies: dependencies ?? [],
-      setup: p.setup,
-      ...(p.command ? { command: p.command } : {}),
-      ok: p.ok,
-      ms: p.ms,
-      ...(p.detail ? { detail: p.detail } : {}),
-    });
-  }
-  return { wt, start, dependencies };
-}
-
-async function branchHead(root: string, branch: string): Promise<string | undefined> {
-  const r = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], {
-    cwd: root,
-    allowFailure: true,
-  });
-  return r.code === 0 ? r.stdout.trim() : undefined;
 }
 
 /** The number of the task's last attempt over the whole run (a fix attempt's own number), 0 for none. */

@@ -1,3 +1,10 @@
+export {
+  type ConformanceHarness,
+  type ConformanceMatchers,
+  type ConformanceTestApi,
+  describeExecutorConformance,
+  type ExecutorConformanceSettings,
+} from './conformance.js';
 export type { ManualTimers } from './manual-timers.js';
 export { manualTimers } from './manual-timers.js';
 export type { ModelRequestBody, RecordedRequest, SideRequestKind } from './model-request.js';

@@ -1,4 +1,4 @@
-import type { Timers } from '../executor/executor.js';
+import type { Timers } from '../executor/index.js';
 
 /** Timers that fire only when told: hung detection tested without waiting. */
 export interface ManualTimers extends Timers {

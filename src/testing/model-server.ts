@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseJson, parseWith } from '../domain/parse.js';
+import { parseJson, parseWith } from '../domain/index.js';
 import { contentText, modelRequestBodySchema, type RecordedRequest } from './model-request.js';
 import { assistantMessage, errorJson, messageEvents, messageJson, sseBody } from './model-response.js';
 import { type Scenario, turnUsage } from './scenario.js';

@@ -1,4 +1,4 @@
-import { TASK_HEADER_KEYS } from '../executor/claude-code-prompt.js';
+import { TASK_HEADER_KEYS } from '../executor/index.js';
 import { type ModelRequestBody, searchableText } from './model-request.js';
 
 /** Token figures of one scripted model turn. */

@@ -1,18 +1,22 @@
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../domain/event.js';
-import { describeExecutorConformance } from '../executor/conformance.js';
 import type { ExecutionRequest } from '../executor/executor.js';
+import { describeExecutorConformance } from './conformance.js';
 import { scenario } from './scenario.js';
 import { createScriptedExecutor } from './scripted-executor.js';
 
-describeExecutorConformance('scripted', {
-  create: async (scenario, { timers, hungAfterMs }) => {
-    const executor = createScriptedExecutor({ scenario, timers, hungAfterMs });
-    return { executor, hanging: () => executor.hanging(), close: async () => {} };
+describeExecutorConformance({
+  name: 'scripted',
+  harness: {
+    create: async (scenario, { timers, hungAfterMs }) => {
+      const executor = createScriptedExecutor({ scenario, timers, hungAfterMs });
+      return { executor, hanging: () => executor.hanging(), close: async () => {} };
+    },
   },
+  test: { describe, it, expect, afterEach },
 });
 
 describe('ScriptedExecutor specifics', () => {

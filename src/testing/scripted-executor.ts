@@ -1,26 +1,27 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { EventPayload } from '../domain/event.js';
-import { parseWith } from '../domain/parse.js';
-import { taskResultSchema } from '../domain/task-result.js';
-import { specialistTools } from '../executor/claude-code.js';
-import { buildSystemPrompt } from '../executor/claude-code-prompt.js';
+import type { EventPayload } from '../domain/index.js';
+import { parseWith, taskResultSchema } from '../domain/index.js';
 import {
   addUsage,
+  buildSystemPrompt,
+  Channel,
   type Denial,
+  decideToolUse,
   type Execution,
   type ExecutionOutcome,
   type ExecutionRequest,
   type Executor,
   emptyUsage,
+  type OwnershipPolicy,
   type StartOptions,
+  sha256,
+  specialistTools,
   systemTimers,
   type Timers,
-} from '../executor/executor.js';
-import { decideToolUse, type OwnershipPolicy, targetPathOf } from '../executor/ownership.js';
-import { sha256 } from '../executor/stream.js';
-import { Channel } from '../executor/stream-channel.js';
+  targetPathOf,
+} from '../executor/index.js';
 import type { ModelRequestBody } from './model-request.js';
 import { type Scenario, type ToolCall, turnUsage } from './scenario.js';
 import { ScenarioPlayer } from './scenario-player.js';

@@ -1,5 +1,5 @@
-import type { Plan, Task } from '../domain/plan.js';
-import { openRepo } from '../git/repo.js';
+import type { Plan, Task } from '../domain/index.js';
+import { openRepo } from '../git/index.js';
 import {
   type CommandRunner,
   type CriteriaCache,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import ts from 'typescript';
-import type { Contract, Plan, Task } from '../domain/plan.js';
+import type { Contract, Plan, Task } from '../domain/index.js';
 import { compareShapes, describeDefect, nameSimilarity, RENAME_THRESHOLD } from './contract-compare.js';
 import {
   formatMember,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { findMatchingGlob } from '../domain/globs.js';
-import type { Task } from '../domain/plan.js';
+import type { Task } from '../domain/index.js';
+import { findMatchingGlob } from '../domain/index.js';
 import { type CommandSandbox, prepareCommand } from '../sandbox/index.js';
 import type { Finding } from './types.js';
 

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
-import { parseJson } from '../domain/parse.js';
-import { git } from '../git/git.js';
+import { parseJson } from '../domain/index.js';
+import { git } from '../git/index.js';
 import type { Finding } from './types.js';
 
 const SECTIONS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'] as const;

@@ -2,9 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type PackagesMode, runWorktreesDir } from '../config/index.js';
-import { git, ORCHESTRA_IDENTITY } from '../git/git.js';
-import type { RepoFacts } from '../git/repo.js';
-import { gitWrite } from '../git/write.js';
+import type { RepoFacts } from '../git/index.js';
+import { git, gitWrite, ORCHESTRA_IDENTITY } from '../git/index.js';
 import { shareNodeModules } from '../workspace/index.js';
 
 /** The integration branch of a run. */

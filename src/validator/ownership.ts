@@ -1,5 +1,5 @@
-import { findMatchingGlob } from '../domain/globs.js';
-import type { Task } from '../domain/plan.js';
+import type { Task } from '../domain/index.js';
+import { findMatchingGlob } from '../domain/index.js';
 
 /** The task whose ownership globs match the path (the first in plan order), if any. */
 export function ownerOf(path: string, tasks: readonly Task[]): Task | undefined {

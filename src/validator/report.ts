@@ -1,27 +1,14 @@
+import { PLAIN_STYLE, type TerminalStyle } from '../terminal/index.js';
 import type { Finding, ValidationReport } from './types.js';
 
-/** Optional styling for the text report (colors when the terminal allows them). */
-export interface ReportStyle {
-  bold: (s: string) => string;
-  red: (s: string) => string;
-  green: (s: string) => string;
-  yellow: (s: string) => string;
-  dim: (s: string) => string;
-}
-
-const plain: ReportStyle = {
-  bold: (s) => s,
-  red: (s) => s,
-  green: (s) => s,
-  yellow: (s) => s,
-  dim: (s) => s,
-};
+/** Optional styling for the text report (colours when the terminal allows them). */
+export type ReportStyle = TerminalStyle;
 
 /**
  * The report as text, in the article's form: the merge train, then "ISSUES DETECTED:" with one
  * numbered item per problem (both sides of a contract in one item) and its FIX line.
  */
-export function formatReport(report: ValidationReport, style: ReportStyle = plain): string {
+export function formatReport(report: ValidationReport, style: ReportStyle = PLAIN_STYLE): string {
   const out: string[] = [];
   const where = report.integrationBranch ?? 'a temporary checkout (--no-merge)';
   for (const w of report.warnings) out.push(style.yellow(`warning: ${w}`));

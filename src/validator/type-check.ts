@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type ts from 'typescript';
-import type { Task } from '../domain/plan.js';
+import type { Task } from '../domain/index.js';
 import { ownerOf } from './ownership.js';
 import { loadProjectTypeScript, type ProjectTypeScript } from './project-typescript.js';
 import { cachingHost, lineColumn, loadProjectConfig, relativePosix, SourceFileCache } from './ts-program.js';

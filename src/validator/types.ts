@@ -140,10 +140,12 @@ export type FindingKind = (typeof FINDING_KINDS)[number];
 export type ContractDefectKind = (typeof CONTRACT_DEFECT_KINDS)[number];
 export type Location = z.output<typeof locationSchema>;
 export type ContractDefect = z.output<typeof contractDefectSchema>;
+/** One problem validation found, with the task that owns its fix (or none). */
 export type Finding = z.output<typeof findingSchema>;
 export type Conflict = z.output<typeof conflictSchema>;
 export type FixTask = z.output<typeof fixTaskSchema>;
 export type MergeStep = z.output<typeof mergeStepSchema>;
+/** What a validation did and found: merges, type check, criteria, contracts, findings. */
 export type ValidationReport = z.output<typeof validationReportSchema>;
 
 /**

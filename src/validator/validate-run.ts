@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import type { Hub } from '../hub/hub.js';
+import type { Hub } from '../hub/index.js';
 import type { FixTaskSink, ValidationReport } from './types.js';
 import { type ValidateSettings, validateBranches } from './validate.js';
 

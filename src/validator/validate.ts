@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PackagesMode } from '../config/index.js';
-import type { Plan, Task } from '../domain/plan.js';
+import type { Plan, Task } from '../domain/index.js';
 import { UserError } from '../errors.js';
-import { git } from '../git/git.js';
-import { openRepo } from '../git/repo.js';
+import { git, openRepo } from '../git/index.js';
 import { type BaseCheck, checkBaseTree, criterionLine, preexistingFindings } from './base-check.js';
 import { checkContracts } from './contract-check.js';
 import {

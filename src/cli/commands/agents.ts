@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import type { Command } from 'commander';
 import { action, type CliContext } from '../command.js';
-import { printJson } from '../io.js';
+import { outputWidth, printJson } from '../io.js';
 
 /** `orchestra agents list|lint`: the agent definitions Claude Code (and Orchestra) will use. */
 export function register(program: Command, ctx: CliContext): void {
@@ -14,7 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
     return { cwd: ctx.io.cwd, homeDir: homeDir(), ...(claudeConfigDir ? { claudeConfigDir } : {}) };
   };
   const style = async () => {
-    const { projectRoot } = await import('../../config/repo-root.js');
+    const { projectRoot } = await import('../../config/index.js');
     return { cwd: ctx.io.cwd, homeDir: homeDir(), root: projectRoot(ctx.io.cwd) };
   };
 
@@ -24,15 +24,14 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print the agents, shadowed files and problems as JSON')
     .action(
       action(ctx, async (opts: { json?: boolean }) => {
-        const { loadAgents } = await import('../../agents/index.js');
-        const { formatAgentTable, formatShadowed } = await import('../../agents/render.js');
+        const { formatAgentTable, formatShadowed, loadAgents } = await import('../../agents/index.js');
         const loaded = loadAgents(where());
         if (opts.json) {
           printJson(ctx.io, { agents: loaded.agents, shadowed: loaded.shadowed, problems: loaded.problems });
           return 0;
         }
-        const columns = Number(ctx.io.env.COLUMNS) || (ctx.io.isTTY ? process.stdout.columns : undefined);
-        ctx.io.stdout(formatAgentTable(loaded.agents, columns && columns > 20 ? columns : undefined));
+        const columns = outputWidth(ctx.io, 0);
+        ctx.io.stdout(formatAgentTable(loaded.agents, columns > 20 ? columns : undefined));
         ctx.io.stdout(formatShadowed(loaded.shadowed, await style()));
         const errors = loaded.problems.filter((p) => p.severity === 'error');
         if (errors.length > 0) {
@@ -56,7 +55,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(
       action(ctx, async (dir: string | undefined, opts: { json?: boolean }) => {
         const { lintAgentDir, lintProject } = await import('../../agents/index.js');
-        const { formatLintSummary, formatAgentProblems } = await import('../../agents/render.js');
+        const { formatLintSummary, formatAgentProblems } = await import('../../agents/index.js');
         const { resolve } = await import('node:path');
         const report = dir === undefined ? lintProject(where()) : lintAgentDir(resolve(ctx.io.cwd, dir));
         if (opts.json) printJson(ctx.io, report);

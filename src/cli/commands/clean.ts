@@ -45,7 +45,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText('after', HELP)
     .action(
       action(ctx, async (opts: CleanOptions) => {
-        const { sweepWorktrees } = await import('../../executor/worktree-sweep.js');
+        const { sweepWorktrees } = await import('../../executor/registry.js');
         const report = await sweepWorktrees({
           cwd: ctx.io.cwd,
           env: ctx.io.env,
@@ -64,7 +64,7 @@ export function register(program: Command, ctx: CliContext): void {
 
 function printReport(
   io: CliIo,
-  report: Awaited<ReturnType<typeof import('../../executor/worktree-sweep.js').sweepWorktrees>>,
+  report: Awaited<ReturnType<typeof import('../../executor/registry.js').sweepWorktrees>>,
 ): void {
   const s = styler(io);
   const show = (p: string) => {

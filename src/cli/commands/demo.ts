@@ -22,7 +22,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(
       action(ctx, async (f: Flags) => {
-        const { playDemo } = await import('../../demo/cli-demo.js');
+        const { playDemo } = await import('../demo-play.js');
         const result = await playDemo(ctx.io, { keep: f.keep === true, json: f.json === true });
         if (f.json) printJson(ctx.io, result.json);
         return result.code;

@@ -12,7 +12,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print the findings as JSON')
     .action(
       action(ctx, async (o: { json?: boolean }) => {
-        const { runDoctor, renderDoctor } = await import('../../executor/doctor.js');
+        const { runDoctor, renderDoctor } = await import('../../executor/index.js');
         const report = await runDoctor({ env: ctx.io.env });
         if (o.json) printJson(ctx.io, report);
         else ctx.io.stdout(renderDoctor(report));

@@ -14,7 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(
       action(ctx, async () => {
-        const { serveStdio } = await import('../../mcp/server.js');
+        const { serveStdio } = await import('../../mcp/index.js');
         await serveStdio({ cwd: ctx.io.cwd, env: ctx.io.env });
         return 0;
       }),

@@ -27,7 +27,7 @@ export const registerCreate: PlanSubcommand = (plan, ctx) => {
     .action(
       action(ctx, async (request: string, o: { out?: string; model?: string; json?: boolean }) => {
         const [{ createPlan }, { planToText }, { planWaves }, { loadConfig }] = await Promise.all([
-          import('../../orchestrator/plan-create.js'),
+          import('../../orchestrator/index.js'),
           import('../../orchestrator/index.js'),
           import('../../scheduler/index.js'),
           import('../../config/index.js'),

@@ -24,7 +24,7 @@ export const registerCheck: PlanSubcommand = (plan, ctx) => {
     .action(
       action(ctx, async (file: string, opts: { json?: boolean; agentsDir?: string }) => {
         const { checkPlanText, formatPlanProblem, readPlanText } = await import(
-          '../../orchestrator/index.js'
+          '../../orchestrator/plans.js'
         );
         const knownAgents = await knownAgentNames(ctx, opts.agentsDir);
         const report = checkPlanText(readPlanText(resolve(ctx.io.cwd, file)), file, { knownAgents });
@@ -60,7 +60,7 @@ export const registerShow: PlanSubcommand = (plan, ctx) => {
             );
           const { loadConfig } = await import('../../config/index.js');
           const { loadValidPlan, planToMermaid, planToText, formatPlanProblem } = await import(
-            '../../orchestrator/index.js'
+            '../../orchestrator/plans.js'
           );
           const { planWaves } = await import('../../scheduler/index.js');
           const config = loadConfig(ctx.io.cwd);
@@ -96,8 +96,7 @@ export function register(program: Command, ctx: CliContext): void {
 
 /** Agents a plan may name: those of `--agents-dir` plus the built-ins, else those visible from cwd. */
 async function knownAgentNames(ctx: CliContext, agentsDir: string | undefined): Promise<string[]> {
-  const { loadAgents, readAgentDir } = await import('../../agents/load.js');
-  const { BUILTIN_AGENT_NAMES } = await import('../../agents/templates.js');
+  const { BUILTIN_AGENT_NAMES, loadAgents, readAgentDir } = await import('../../agents/index.js');
   if (agentsDir === undefined)
     return loadAgents({ cwd: ctx.io.cwd, homeDir: ctx.io.env.HOME || homedir() }).agents.map((a) => a.name);
   const dir = resolve(ctx.io.cwd, agentsDir);

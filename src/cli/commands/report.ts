@@ -23,15 +23,14 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(
       action(ctx, async (runId: string | undefined, o: ReportOptions) => {
-        const { REPORT_FORMATS, renderReport } = await import('../../run/report-render.js');
+        const { REPORT_FORMATS, renderReport } = await import('../../run/read.js');
         const format = o.format as (typeof REPORT_FORMATS)[number];
         if (!REPORT_FORMATS.includes(format))
           throw new UserError(
             'bad-format',
             `unknown --format "${o.format}"; choose one of: ${REPORT_FORMATS.join(', ')}`,
           );
-        const { openRunsHub, pickRun } = await import('../../run/status-hub.js');
-        const { buildReport } = await import('../../run/report.js');
+        const { buildReport, openRunsHub, pickRun } = await import('../../run/read.js');
         const { hub, root } = openRunsHub(ctx.io.cwd);
         let text: string;
         try {

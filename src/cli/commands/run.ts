@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import type { StoredEvent } from '../../hub/index.js';
-import type { RunOptions, RunOutcome, WaveMode } from '../../run/engine-types.js';
+import type { RunOptions, RunOutcome, WaveMode } from '../../run/index.js';
+import { colorEnabled, terminalWidth } from '../../terminal/index.js';
 import { action, type CliContext } from '../command.js';
 import { positiveNumber } from '../flags.js';
 import type { CliIo } from '../io.js';
@@ -91,23 +92,23 @@ export function register(program: Command, ctx: CliContext): void {
             : {}),
           ...(f.budgetUsd ? { budgetUsd: positiveNumber('--budget-usd', f.budgetUsd) } : {}),
         };
-        const { createProgressView } = await import('../../run/progress.js');
+        const { createProgressView } = await import('../../run/index.js');
         const view = createProgressView({
           io: f.json
             ? { write: ctx.io.stdout, isTTY: false }
             : {
                 write: ctx.io.stderr,
                 isTTY: ctx.io.isTTY && Boolean(process.stderr.isTTY),
-                columns: process.stderr.columns ?? 100,
+                columns: terminalWidth({ env: ctx.io.env, columns: process.stderr.columns }, 100),
                 rows: process.stderr.rows ?? 40,
-                noColor: ctx.io.env.NO_COLOR !== undefined,
+                noColor: !colorEnabled({ isTTY: true, env: ctx.io.env }),
               },
           ...(f.json ? { mode: 'json' as const } : {}),
         });
         options.onEvent = (e: StoredEvent) => view.onEvent(e);
         if (!f.yes && ctx.io.isTTY && process.stdin.isTTY)
           options.approve = (_plan, shown) => ask(ctx.io, shown);
-        const { runOrchestra } = await import('../../run/engine.js');
+        const { runOrchestra } = await import('../../run/index.js');
         const out = await runOrchestra(options).finally(() => view.close());
         if (f.json) ctx.io.stdout(`${JSON.stringify({ type: 'outcome', ...out })}\n`);
         else printOutcome(ctx.io, out);

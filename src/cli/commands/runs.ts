@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type CliContext } from '../command.js';
-import { printJson, styler } from '../io.js';
+import { outputWidth, printJson, styler } from '../io.js';
 
 /** `orchestra runs`: the runs recorded in this repository's hub, newest first. */
 export function register(program: Command, ctx: CliContext): void {
@@ -10,17 +10,14 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print the runs as JSON')
     .action(
       action(ctx, async (o: { json?: boolean }) => {
-        const { noRuns, openRunsHub } = await import('../../run/status-hub.js');
-        const { listRuns } = await import('../../run/status.js');
-        const { renderRuns } = await import('../../run/status-render.js');
+        const { listRuns, noRuns, openRunsHub, renderRuns } = await import('../../run/read.js');
         const { hub, root } = openRunsHub(ctx.io.cwd);
         try {
           const runs = listRuns(hub);
           if (runs.length === 0) throw noRuns(root);
           if (o.json) printJson(ctx.io, runs);
           else {
-            const width = Number(ctx.io.env.COLUMNS) || 100;
-            ctx.io.stdout(renderRuns(runs, width, styler(ctx.io)));
+            ctx.io.stdout(renderRuns(runs, outputWidth(ctx.io, 100), styler(ctx.io)));
           }
           return 0;
         } finally {

@@ -11,7 +11,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[name]', 'schema name; omit to list the names')
     .action(
       action(ctx, async (name?: string) => {
-        const { SCHEMAS, toJsonSchema } = await import('../../domain/schemas.js');
+        const { SCHEMAS, toJsonSchema } = await import('../../domain/index.js');
         const names = Object.keys(SCHEMAS);
         if (name === undefined) {
           ctx.io.stdout(`${names.join('\n')}\n`);

@@ -11,9 +11,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print the status as JSON')
     .action(
       action(ctx, async (runId: string | undefined, o: { json?: boolean }) => {
-        const { openRunsHub, pickRun, runLiveness } = await import('../../run/status-hub.js');
-        const { buildStatus } = await import('../../run/status.js');
-        const { renderStatus } = await import('../../run/status-render.js');
+        const { buildStatus, openRunsHub, pickRun, renderStatus, runLiveness } = await import(
+          '../../run/read.js'
+        );
         const { hub, root } = openRunsHub(ctx.io.cwd);
         try {
           const id = pickRun(hub, root, runId);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { EventPayload } from '../../domain/event.js';
-import type { TaskRunOutcome } from '../../run/task-runner.js';
+import type { EventPayload } from '../../domain/index.js';
+import type { TaskRunOutcome } from '../../run/index.js';
 import { action, type CliContext } from '../command.js';
 import { positiveNumber } from '../flags.js';
 import { type CliIo, printJson } from '../io.js';
@@ -47,7 +47,7 @@ export const registerRun: TaskSubcommand = (task: Command, ctx: CliContext) => {
     )
     .action(
       action(ctx, async (instructions: string, o: RunOptions) => {
-        const { runSingleTask } = await import('../../run/single-task.js');
+        const { runSingleTask } = await import('../../run/index.js');
         const out = await runSingleTask({
           cwd: ctx.io.cwd,
           env: ctx.io.env,

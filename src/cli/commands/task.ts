@@ -31,9 +31,9 @@ export const registerContext: TaskSubcommand = (task, ctx) => {
               ? undefined
               : positiveNumber('--budget', opts.budget, { integer: true });
           const [{ taskContext }, { projectRoot }, { findAgent }] = await Promise.all([
-            import('../../hub/task-context.js'),
-            import('../../config/repo-root.js'),
-            import('../../agents/load.js'),
+            import('../../orchestrator/plans.js'),
+            import('../../config/index.js'),
+            import('../../agents/index.js'),
           ]);
           const cwd = ctx.io.cwd;
           const homeDir = ctx.io.env.HOME || homedir();

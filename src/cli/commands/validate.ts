@@ -100,7 +100,7 @@ async function validate(
     }
     const { openRepo } = await import('../../git/index.js');
     const { hubPath, openHub } = await import('../../hub/index.js');
-    const { validateRun } = await import('../../validator/validate-run.js');
+    const { validateRun } = await import('../../validator/index.js');
     const repo = await openRepo(ctx.io.cwd);
     const hub = openHub({ path: hubPath(repo.root) });
     try {
@@ -144,7 +144,7 @@ async function validate(
  * order follows the plan. Every other plan error is still a refusal.
  */
 async function loadPlanForBranches(path: string, shown: string, progress: (line: string) => void) {
-  const { checkPlanFile, formatPlanProblem } = await import('../../orchestrator/index.js');
+  const { checkPlanFile, formatPlanProblem } = await import('../../orchestrator/plans.js');
   const r = checkPlanFile(path);
   const afterTheFact = new Set(['ownership-overlap']);
   const blocking = r.problems.filter((p) => p.severity === 'error' && !afterTheFact.has(p.code));
@@ -169,7 +169,7 @@ async function loadPlanForBranches(path: string, shown: string, progress: (line:
  */
 async function recordValidation(cwd: string, runId: string) {
   const { openRepo, processStamp } = await import('../../git/index.js');
-  const { updateRegistry } = await import('../../executor/index.js');
+  const { updateRegistry } = await import('../../executor/registry.js');
   const { integrationBranch, integrationWorktreePath } = await import('../../validator/index.js');
   const { runWorktreesDir } = await import('../../config/index.js');
   const repo = await openRepo(cwd);

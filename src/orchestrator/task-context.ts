@@ -1,12 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { AgentDefinition } from '../domain/agent.js';
-import type { Plan } from '../domain/plan.js';
+import type { AgentDefinition, Plan } from '../domain/index.js';
 import { UserError } from '../errors.js';
-import { loadPlanText, planFormatOf } from '../orchestrator/plan-load.js';
-import { formatPlanProblem } from '../orchestrator/plan-problem.js';
-import { type Hub, hubPath, openHub } from './hub.js';
-import { buildPacket, type ContextPacket } from './packet.js';
-import { loadProjectMemory } from './packet-memory.js';
+import {
+  buildPacket,
+  type ContextPacket,
+  type Hub,
+  hubPath,
+  loadProjectMemory,
+  openHub,
+} from '../hub/index.js';
+import { loadPlanText, planFormatOf } from './plan-load.js';
+import { formatPlanProblem } from './plan-problem.js';
 
 /** Settings of `taskContext` (what `orchestra task context` does, without the terminal). */
 export interface TaskContextSettings {

@@ -11,12 +11,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentDefinition } from '../domain/agent.js';
-import type { EventPayload } from '../domain/event.js';
-import { manualTimers } from '../testing/manual-timers.js';
-import { type Scenario, scenario } from '../testing/scenario.js';
-import type { ExecutionRequest, Executor, Timers } from './executor.js';
+import type { AgentDefinition, EventPayload } from '../domain/index.js';
+import type { ExecutionRequest, Executor, Timers } from '../executor/index.js';
+import { manualTimers } from './manual-timers.js';
+import { type Scenario, scenario } from './scenario.js';
 
 /** What the suite needs from an implementation: an executor that plays a scenario. */
 export interface ConformanceHarness {
@@ -38,11 +36,43 @@ const agent: AgentDefinition = {
   source: { scope: 'builtin', path: '<conformance>' },
 };
 
+/** The assertions the suite makes (vitest's and Jest's `expect` both fit). */
+export interface ConformanceMatchers {
+  toBe(expected: unknown): void;
+  toEqual(expected: unknown): void;
+  toMatchObject(expected: object): void;
+  toMatch(expected: RegExp | string): void;
+  toContain(expected: unknown): void;
+  toContainEqual(expected: unknown): void;
+  toHaveLength(length: number): void;
+  toBeGreaterThan(n: number): void;
+}
+
+/**
+ * The test framework the suite registers its cases with. Passed in, so product code never imports a
+ * test runner: `{ describe, it, expect, afterEach }` from vitest.
+ */
+export interface ConformanceTestApi {
+  describe(name: string, body: () => void): void;
+  it(name: string, body: () => Promise<void>): void;
+  afterEach(body: () => Promise<void>): void;
+  expect(actual: unknown): ConformanceMatchers;
+}
+
+/** Settings of `describeExecutorConformance`. */
+export interface ExecutorConformanceSettings {
+  /** Names the suite: `Executor v1 conformance: <name>`. */
+  name: string;
+  harness: ConformanceHarness;
+  test: ConformanceTestApi;
+}
+
 /**
  * The Executor v1 conformance suite (one suite, every implementation — cf. Hono's router cases).
- * Call inside a test file: `describeExecutorConformance('claude-code', harness)`.
+ * Call inside a test file: `describeExecutorConformance({ name: 'mine', harness, test: { describe, it, expect, afterEach } })`.
  */
-export function describeExecutorConformance(name: string, harness: ConformanceHarness): void {
+export function describeExecutorConformance({ name, harness, test }: ExecutorConformanceSettings): void {
+  const { describe, it, expect, afterEach } = test;
   describe(`Executor v1 conformance: ${name}`, () => {
     let cleanup: Array<() => Promise<void> | void> = [];
     afterEach(async () => {

@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CliIo } from '../cli/io.js';
-import { styler } from '../cli/io.js';
-import { renderReportMd } from '../run/report-md.js';
-import { progressLine } from './progress.js';
-import { type DemoResult, runDemo } from './run-demo.js';
+import { type DemoResult, progressLine, runDemo } from '../demo/index.js';
+import { renderReport } from '../run/index.js';
+import type { CliIo } from './io.js';
+import { styler } from './io.js';
 
 /** How to run Orchestra with Claude instead of the script. */
 export const WITH_CLAUDE = [
@@ -69,7 +68,7 @@ export async function playDemo(io: CliIo, o: { keep: boolean; json: boolean }): 
     say(closing(result, s));
     return { code: ok ? 0 : 1, json: toJson(result) };
   }
-  io.stdout(`\n${renderReportMd(result.report)}`);
+  io.stdout(`\n${renderReport(result.report, 'md')}`);
   say();
   say(closing(result, s));
   return { code: ok ? 0 : 1, json: null };
