@@ -177,6 +177,10 @@ export function renderReportHtml(r: RunReport): string {
     h.push(`<h2>Already failing on the base (${r.base.failing.length})</h2>`);
     h.push(list(r.base.failing));
   }
+  if (r.base && r.base.sent.length > 0) {
+    h.push(`<h2>Failing on the base, and differently after the merges (${r.base.sent.length})</h2>`);
+    h.push(list(r.base.sent.map((f) => `${f.failing} — fix ${f.fixIds.map((i) => `#${i}`).join(', ')}`)));
+  }
   h.push(`<h2>Fixes (${r.fixes.length}, ${r.fixRounds} round${r.fixRounds === 1 ? '' : 's'})</h2>`);
   h.push(
     list([
@@ -184,13 +188,21 @@ export function renderReportHtml(r: RunReport): string {
         (f) =>
           `#${f.id} for ${f.ownerTask} (${f.status}${f.round !== null ? `, round ${f.round}` : ''}${f.source ? `, from ${f.source}` : ''}): ${f.description}`,
       ),
-      ...r.escalations.map((e) => `escalated to ${e.to}: ${e.owner} could not act on it: ${e.reason}`),
+      ...r.escalations.map(
+        (e) =>
+          `escalated to ${e.to}: ${e.owner} could not act on fix ${e.fixIds.map((i) => `#${i}`).join(', ')}: ${e.reason}`,
+      ),
     ]),
   );
   if (r.findings.length) {
     h.push(`<h2>Validation findings (${r.findings.length})</h2>`);
     h.push(
-      list(r.findings.map((f) => `${f.severity} ${f.kind}${f.taskId ? ` (${f.taskId})` : ''}: ${f.message}`)),
+      list(
+        r.findings.map(
+          (f) =>
+            `${f.severity} ${f.kind}${f.taskId ? ` (${f.taskId})` : ''}: ${f.message}${f.count > 1 ? ` (in ${f.count} validations)` : ''}`,
+        ),
+      ),
     );
   }
   return `<!doctype html>

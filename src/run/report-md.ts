@@ -178,6 +178,11 @@ export function renderReportMd(r: RunReport): string {
     );
     for (const f of r.base.failing) out.push(`- ${f}`);
   }
+  if (r.base && r.base.sent.length > 0) {
+    out.push('', `## Failing on the base, and differently after the merges (${r.base.sent.length})`, '');
+    out.push('Sent as fixes (see Fixes):', '');
+    for (const f of r.base.sent) out.push(`- ${f.failing} — fix ${f.fixIds.map((i) => `#${i}`).join(', ')}`);
+  }
   out.push('', `## Fixes (${r.fixes.length}, ${r.fixRounds} round${r.fixRounds === 1 ? '' : 's'})`, '');
   if (r.fixes.length === 0) out.push('None.');
   for (const f of r.fixes)
@@ -191,7 +196,9 @@ export function renderReportMd(r: RunReport): string {
   if (r.findings.length) {
     out.push('', `## Validation findings (${r.findings.length})`, '');
     for (const f of r.findings)
-      out.push(`- ${f.severity} ${f.kind}${f.taskId ? ` (${f.taskId})` : ''}: ${f.message}`);
+      out.push(
+        `- ${f.severity} ${f.kind}${f.taskId ? ` (${f.taskId})` : ''}: ${f.message}${f.count > 1 ? ` (in ${f.count} validations)` : ''}`,
+      );
   }
   return `${out.join('\n')}\n`;
 }

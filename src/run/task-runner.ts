@@ -41,6 +41,12 @@ export interface TaskRunOutcome {
   status: 'succeeded' | 'failed' | 'terminated';
   branch: string;
   commit: string | null;
+  /**
+   * Whether this call changed the task's tree (its branch's tree after the run differs from the
+   * tree it started from, dependencies' newer work already merged in): a fix attempt that changed
+   * nothing has not acted on its fixes, whatever it says.
+   */
+  treeChanged: boolean;
   filesChanged: string[];
   denied: Denial[];
   /** Files changed outside the task's ownership (found by the scope check on the branch diff). */
@@ -115,6 +121,7 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
   }
 
   const out = base(s, task, wt.branch, { status: 'failed' });
+  const treeBefore = await branchTree(wt.path);
   for (let n = 1; n <= maxAttempts; n++) {
     const record = hub.tasks.startAttempt(runId, task.id);
     const attempt = record.attempts;
@@ -135,6 +142,7 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
     finish(out, report.outcome);
     break;
   }
+  out.treeChanged = (await branchTree(wt.path)) !== treeBefore;
   if (out.status === 'succeeded') {
     const scope = await s.worktrees.checkScope(task.id, task.owns, ws.start);
     if (!scope.ok) {
@@ -234,6 +242,14 @@ async function openTaskWorkspace(s: TaskRunnerSettings, task: Task): Promise<Tas
   return { wt, start, dependencies };
 }
 
+/** The tree of the worktree's HEAD (its branch), undefined when it has none. */
+async function branchTree(cwd: string): Promise<string | undefined> {
+  const r = await git(['rev-parse', '--verify', '--quiet', 'HEAD^{tree}'], { cwd, allowFailure: true }).catch(
+    () => undefined,
+  );
+  return r?.code === 0 ? r.stdout.trim() : undefined;
+}
+
 async function branchHead(root: string, branch: string): Promise<string | undefined> {
   const r = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], {
     cwd: root,
@@ -259,6 +275,7 @@ function base(
     status: o.status,
     branch,
     commit: null,
+    treeChanged: false,
     filesChanged: [],
     denied: [],
     scopeViolations: [],
