@@ -147,8 +147,18 @@ describe('orchestra run: validation that knows the base (real binary)', () => {
     const report = buildReport(hub, out.runId);
     expect(report.fixRounds).toBe(1);
     expect(report.fixes.map((f) => f.round)).toEqual([1]);
-    expect(report.base?.failing.join('\n')).toMatch(/sh check-format.sh. exited with 1 on the base/);
-    expect(renderReport(report, 'md')).toContain('## Already failing on the base (1)');
+    // It failed on the base, and differently after the merges (b's notes): sent as a fix, so it is
+    // listed with that fix, never under "Already failing on the base … never sent".
+    expect(report.base?.failing).toEqual([]);
+    expect(report.base?.sent).toEqual([
+      {
+        failing: expect.stringMatching(/sh check-format.sh. exited with 1 on the base/),
+        fixIds: [fixes[0]?.id],
+      },
+    ]);
+    const md = renderReport(report, 'md');
+    expect(md).not.toContain('## Already failing on the base');
+    expect(md).toContain('## Failing on the base, and differently after the merges (1)');
     expect(report.tasks.find((x) => x.id === 'b')?.attempts).toBe(2);
   });
 
