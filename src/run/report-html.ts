@@ -1,5 +1,5 @@
 import { formatDuration, formatInt, formatPacketRatio, formatPercent, formatUsd } from './report-format.js';
-import { mergedLine, setupCells } from './report-md.js';
+import { fixLines, mergedLine, setupCells } from './report-md.js';
 import type { RunReport, TokenFigures } from './report-types.js';
 
 /** Escape text for HTML content and attribute values. */
@@ -184,10 +184,7 @@ export function renderReportHtml(r: RunReport): string {
   h.push(`<h2>Fixes (${r.fixes.length}, ${r.fixRounds} round${r.fixRounds === 1 ? '' : 's'})</h2>`);
   h.push(
     list([
-      ...r.fixes.map(
-        (f) =>
-          `#${f.id} for ${f.ownerTask} (${f.status}${f.round !== null ? `, round ${f.round}` : ''}${f.source ? `, from ${f.source}` : ''}): ${f.description}`,
-      ),
+      ...fixLines(r.fixes),
       ...r.escalations.map(
         (e) =>
           `escalated to ${e.to}: ${e.owner} could not act on fix ${e.fixIds.map((i) => `#${i}`).join(', ')}: ${e.reason}`,
