@@ -106,7 +106,7 @@ export const eventPayloadSchema = z.discriminatedUnion('type', [
     owners: z.array(z.string()),
     fixes: z.number().int(),
   }),
-  /** A fix its owner could not act on (no change; outside its ownership): not sent again. */
+  /** A fix its owner did not act on (its attempt changed nothing): not sent again; `reason` is the attempt's own. */
   ev('fix.escalated', {
     fixIds: z.array(z.number().int()),
     owner: z.string(),

@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { OrchestraError } from '../errors.js';
 import { isoTime, readRow, readRows, type StoreContext } from './sql.js';
 
-/** A fix task's progress. */
-export const FIX_STATUSES = ['open', 'dispatched', 'resolved', 'abandoned'] as const;
+/**
+ * A fix task's progress. `resolved`: its owner changed something for it (the next validation
+ * reopens what still fails); `escalated`: its owner changed nothing and said why, so it goes to
+ * the user instead of being sent again; `abandoned`: set aside (its owner left the plan, a resume).
+ */
+export const FIX_STATUSES = ['open', 'dispatched', 'resolved', 'escalated', 'abandoned'] as const;
 export type FixStatus = (typeof FIX_STATUSES)[number];
 
 /** A problem found in integration, routed to the task that owns the code. */

@@ -86,8 +86,10 @@ export async function playTask(ctx: EngineContext, taskId: string): Promise<Task
       ...(ctx.options.now ? { now: ctx.options.now } : {}),
     });
     storeCompletionHandoff(ctx.hub, ctx.runId, taskId, handoff);
-    // Resolved as far as the owner can tell; the next validation reopens what is still wrong.
-    for (const f of fixes) ctx.hub.fixes.setStatus(f.id, 'resolved');
+    // Resolved as far as the owner can tell, when it changed something; the next validation
+    // reopens what is still wrong. An attempt that changed nothing resolved nothing: the fix loop
+    // escalates its fixes with the attempt's reason.
+    if (out.treeChanged) for (const f of fixes) ctx.hub.fixes.setStatus(f.id, 'resolved');
   }
   return out;
 }

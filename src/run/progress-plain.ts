@@ -72,7 +72,7 @@ export function plainLine(state: ProgressState, e: StoredEvent): string | null {
     case 'fix.escalated':
       return `fix escalated to ${e.to}: ${e.owner} could not act on it: ${oneLine(e.reason)}`;
     case 'validation.base':
-      return `base ${e.base.slice(0, 10)} checked (TypeScript ${e.typescript}): ${e.typeErrors} type error${e.typeErrors === 1 ? '' : 's'}, ${e.criteria} criteri${e.criteria === 1 ? 'on' : 'a'} already failing; never sent to a task`;
+      return `base ${e.base.slice(0, 10)} checked (TypeScript ${e.typescript}): ${e.typeErrors} type error${e.typeErrors === 1 ? '' : 's'}, ${e.criteria} criteri${e.criteria === 1 ? 'on' : 'a'} already failing; not sent to a task while they fail the same way`;
     case 'validation.criterion':
       return `criterion \`${e.command}\` (${e.tasks.join(', ')}) ${e.timedOut ? 'timed out' : e.exitCode === 0 ? 'passed' : `failed (exit ${e.exitCode ?? 'error'})`}${e.cached ? ', same tree: not run again' : ` in ${formatDuration(e.durationMs)}`}`;
     case 'conflict':

@@ -1,5 +1,5 @@
 import { formatDuration, formatInt, formatPacketRatio, formatPercent, formatUsd } from './report-format.js';
-import { mergedLine, setupCells } from './report-md.js';
+import { fixLines, mergedLine, setupCells } from './report-md.js';
 import type { RunReport, TokenFigures } from './report-types.js';
 
 /** Escape text for HTML content and attribute values. */
@@ -177,20 +177,29 @@ export function renderReportHtml(r: RunReport): string {
     h.push(`<h2>Already failing on the base (${r.base.failing.length})</h2>`);
     h.push(list(r.base.failing));
   }
+  if (r.base && r.base.sent.length > 0) {
+    h.push(`<h2>Failing on the base, and differently after the merges (${r.base.sent.length})</h2>`);
+    h.push(list(r.base.sent.map((f) => `${f.failing} — fix ${f.fixIds.map((i) => `#${i}`).join(', ')}`)));
+  }
   h.push(`<h2>Fixes (${r.fixes.length}, ${r.fixRounds} round${r.fixRounds === 1 ? '' : 's'})</h2>`);
   h.push(
     list([
-      ...r.fixes.map(
-        (f) =>
-          `#${f.id} for ${f.ownerTask} (${f.status}${f.round !== null ? `, round ${f.round}` : ''}${f.source ? `, from ${f.source}` : ''}): ${f.description}`,
+      ...fixLines(r.fixes),
+      ...r.escalations.map(
+        (e) =>
+          `escalated to ${e.to}: ${e.owner} could not act on fix ${e.fixIds.map((i) => `#${i}`).join(', ')}: ${e.reason}`,
       ),
-      ...r.escalations.map((e) => `escalated to ${e.to}: ${e.owner} could not act on it: ${e.reason}`),
     ]),
   );
   if (r.findings.length) {
     h.push(`<h2>Validation findings (${r.findings.length})</h2>`);
     h.push(
-      list(r.findings.map((f) => `${f.severity} ${f.kind}${f.taskId ? ` (${f.taskId})` : ''}: ${f.message}`)),
+      list(
+        r.findings.map(
+          (f) =>
+            `${f.severity} ${f.kind}${f.taskId ? ` (${f.taskId})` : ''}: ${f.message}${f.count > 1 ? ` (in ${f.count} validations)` : ''}`,
+        ),
+      ),
     );
   }
   return `<!doctype html>

@@ -178,12 +178,14 @@ export function renderReportMd(r: RunReport): string {
     );
     for (const f of r.base.failing) out.push(`- ${f}`);
   }
+  if (r.base && r.base.sent.length > 0) {
+    out.push('', `## Failing on the base, and differently after the merges (${r.base.sent.length})`, '');
+    out.push('Sent as fixes (see Fixes):', '');
+    for (const f of r.base.sent) out.push(`- ${f.failing} — fix ${f.fixIds.map((i) => `#${i}`).join(', ')}`);
+  }
   out.push('', `## Fixes (${r.fixes.length}, ${r.fixRounds} round${r.fixRounds === 1 ? '' : 's'})`, '');
   if (r.fixes.length === 0) out.push('None.');
-  for (const f of r.fixes)
-    out.push(
-      `- #${f.id} for ${f.ownerTask} (${f.status}${f.round !== null ? `, round ${f.round}` : ''}${f.source ? `, from ${f.source}` : ''}): ${f.description}`,
-    );
+  for (const line of fixLines(r.fixes)) out.push(`- ${line}`);
   for (const e of r.escalations)
     out.push(
       `- escalated to ${e.to}: ${e.owner} could not act on fix ${e.fixIds.map((i) => `#${i}`).join(', ')}: ${e.reason}`,
@@ -191,7 +193,9 @@ export function renderReportMd(r: RunReport): string {
   if (r.findings.length) {
     out.push('', `## Validation findings (${r.findings.length})`, '');
     for (const f of r.findings)
-      out.push(`- ${f.severity} ${f.kind}${f.taskId ? ` (${f.taskId})` : ''}: ${f.message}`);
+      out.push(
+        `- ${f.severity} ${f.kind}${f.taskId ? ` (${f.taskId})` : ''}: ${f.message}${f.count > 1 ? ` (in ${f.count} validations)` : ''}`,
+      );
   }
   return `${out.join('\n')}\n`;
 }
@@ -209,4 +213,22 @@ export function setupCells(t: RunReport['tasks'][number]): [string, string, stri
           ? "linked the checkout's node_modules"
           : 'nothing to install';
   return [what, formatDuration(s.ms), s.dependencies.length ? `base + ${s.dependencies.join(', ')}` : 'base'];
+}
+
+/**
+ * One line per distinct fix: the same finding sent to the same owner in several rounds is listed
+ * once, with each send's number, status and round (`#1, #2 for api (resolved, round 1; escalated,
+ * round 2, from criterion): …`).
+ */
+export function fixLines(fixes: RunReport['fixes']): string[] {
+  const groups = new Map<string, RunReport['fixes']>();
+  for (const f of fixes) {
+    const key = JSON.stringify([f.ownerTask, f.source, f.description]);
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  return [...groups.values()].map((sends) => {
+    const first = sends[0] as RunReport['fixes'][number];
+    const states = sends.map((f) => `${f.status}${f.round !== null ? `, round ${f.round}` : ''}`).join('; ');
+    return `${sends.map((f) => `#${f.id}`).join(', ')} for ${first.ownerTask} (${states}${first.source ? `, from ${first.source}` : ''}): ${first.description}`;
+  });
 }

@@ -153,9 +153,22 @@ export interface RunReport {
     typescript: string;
     typeErrors: number;
     criteria: number;
+    /** Base failures never sent to a task. */
     failing: string[];
+    /**
+     * Checks that failed on the base but failed differently after the merges, so a fix was sent
+     * for them (listed with their fixes, never under "never sent").
+     */
+    sent: Array<{ failing: string; fixIds: number[] }>;
   } | null;
-  findings: Array<{ taskId: string | null; kind: string; severity: 'error' | 'warning'; message: string }>;
+  /** Validation findings, each distinct one once; `count`: how many validations reported it. */
+  findings: Array<{
+    taskId: string | null;
+    kind: string;
+    severity: 'error' | 'warning';
+    message: string;
+    count: number;
+  }>;
   budgetExceeded: { spentUsd: number; budgetUsd: number } | null;
   baseline: BaselineReport | null;
 }

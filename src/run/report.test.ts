@@ -122,6 +122,73 @@ describe('buildReport', () => {
     expect(renderReportMd(report)).toMatch(/\| tokens \| +12,960 \| +239,000 \|/);
   });
 
+  it('lists a base failure that was sent with its fix, each finding once with its count, a fix sent in two rounds once', () => {
+    const { hub, runId } = fixture();
+    const desc =
+      'Success criterion failed: suite passes.\n- `npx vitest run --typecheck` exited with 1\nFix: make it pass.';
+    hub.events.append({
+      runId,
+      type: 'validation.base',
+      base: 'b'.repeat(40),
+      typescript: '5.9.3',
+      typeErrors: 0,
+      criteria: 2,
+      failing: [
+        '`npx vitest run --typecheck` exited with 1 on the base (suite passes)',
+        '`npm run lint` exited with 1 on the base (lint is clean)',
+      ],
+    });
+    const fixIds = [1, 2].map((round) => {
+      const fix = hub.fixes.add({ runId, ownerTask: 'api', description: desc, source: 'criterion' });
+      hub.events.append({
+        runId,
+        taskId: 'api',
+        type: 'fix.created',
+        fixId: fix.id,
+        owner: 'api',
+        round,
+        description: desc,
+      });
+      return fix.id;
+    });
+    hub.fixes.setStatus(fixIds[0] as number, 'resolved');
+    hub.fixes.setStatus(fixIds[1] as number, 'escalated');
+    for (let pass = 0; pass < 3; pass++)
+      hub.events.append({
+        runId,
+        taskId: 'api',
+        type: 'validation.finding',
+        kind: 'criterion',
+        severity: 'error',
+        message: 'Success criterion failed: suite passes',
+      });
+    const report = buildReport(hub, runId);
+    expect(report.base?.failing).toEqual(['`npm run lint` exited with 1 on the base (lint is clean)']);
+    expect(report.base?.sent).toEqual([
+      { failing: '`npx vitest run --typecheck` exited with 1 on the base (suite passes)', fixIds },
+    ]);
+    expect(report.findings.filter((f) => f.message === 'Success criterion failed: suite passes')).toEqual([
+      {
+        taskId: 'api',
+        kind: 'criterion',
+        severity: 'error',
+        message: 'Success criterion failed: suite passes',
+        count: 3,
+      },
+    ]);
+    const md = renderReportMd(report);
+    const never = md.slice(
+      md.indexOf('## Already failing on the base'),
+      md.indexOf('## Failing on the base, and differently'),
+    );
+    expect(never).toContain('npm run lint');
+    expect(never).not.toContain('vitest');
+    expect(md).toContain(
+      `- #${fixIds[0]}, #${fixIds[1]} for api (resolved, round 1; escalated, round 2, from criterion): Success criterion failed`,
+    );
+    expect(md).toContain('Success criterion failed: suite passes (in 3 validations)');
+  });
+
   it('lists planned tasks the run has not reached as pending', () => {
     const clock = manualClock();
     const hub = openHub({ path: ':memory:', now: clock.now });

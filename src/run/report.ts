@@ -153,12 +153,8 @@ export function buildReport(hub: ReportHub, runId: string): RunReport {
     escalations: events.flatMap((e) =>
       e.type === 'fix.escalated' ? [{ owner: e.owner, to: e.to, reason: e.reason, fixIds: e.fixIds }] : [],
     ),
-    base: baseOf(events),
-    findings: events.flatMap((e) =>
-      e.type === 'validation.finding'
-        ? [{ taskId: e.taskId, kind: e.kind, severity: e.severity, message: e.message }]
-        : [],
-    ),
+    base: baseOf(events, fixes),
+    findings: distinctFindings(events),
     budgetExceeded:
       budget?.type === 'budget.exceeded' ? { spentUsd: budget.spentUsd, budgetUsd: budget.budgetUsd } : null,
     baseline: baselineRows.length ? baselineReport(baselineRows, [...baselineIds], eventsOf, rows) : null,
@@ -202,16 +198,55 @@ function worktreeSetup(events: readonly StoredEvent[]): TaskReport['setup'] {
   };
 }
 
-function baseOf(events: readonly StoredEvent[]): RunReport['base'] {
+/**
+ * The latest base check. A check that failed on the base but was sent as a fix anyway (it failed
+ * differently after the merges) is set apart from those never sent: one finding, one section.
+ */
+function baseOf(
+  events: readonly StoredEvent[],
+  fixes: ReturnType<ReportHub['fixes']['list']>,
+): RunReport['base'] {
   const e = events.findLast((x) => x.type === 'validation.base');
   if (e?.type !== 'validation.base') return null;
+  const fixIdsOf = (command: string) =>
+    fixes
+      .filter((f) => f.source === 'criterion' && criterionCommandOf(f.description) === command)
+      .map((f) => f.id);
+  const failing: string[] = [];
+  const sent: Array<{ failing: string; fixIds: number[] }> = [];
+  for (const line of e.failing) {
+    const command = /^`([\s\S]+)` (?:exited with|timed out after) .* on the base\b/.exec(line)?.[1];
+    const ids = command === undefined ? [] : fixIdsOf(command);
+    if (ids.length > 0) sent.push({ failing: line, fixIds: ids });
+    else failing.push(line);
+  }
   return {
     commit: e.base,
     typescript: e.typescript,
     typeErrors: e.typeErrors,
     criteria: e.criteria,
-    failing: e.failing,
+    failing,
+    sent,
   };
+}
+
+/** The command of a criterion fix (its description's "- `npx vitest run` exited with 1" line). */
+function criterionCommandOf(description: string): string | undefined {
+  return /^- `([\s\S]+?)` (?:exited with|timed out after) /m.exec(description)?.[1];
+}
+
+/** Validation findings, each distinct one once (in first-seen order), counted over validations. */
+function distinctFindings(events: readonly StoredEvent[]): RunReport['findings'] {
+  const byKey = new Map<string, RunReport['findings'][number]>();
+  for (const e of events) {
+    if (e.type !== 'validation.finding') continue;
+    const key = JSON.stringify([e.taskId, e.kind, e.severity, e.message]);
+    const seen = byKey.get(key);
+    if (seen) seen.count++;
+    else
+      byKey.set(key, { taskId: e.taskId, kind: e.kind, severity: e.severity, message: e.message, count: 1 });
+  }
+  return [...byKey.values()];
 }
 
 function latestPacket(events: readonly StoredEvent[]): PacketFigures | null {

@@ -1,6 +1,6 @@
 import { sandboxedRunner, type ValidationReport, validateRun } from '../validator/index.js';
 import type { EngineContext } from './engine-context.js';
-import { escalationReason, outsideOwnership, unownedReason } from './fix-escalation.js';
+import { couldNotAct, escalationReason, unownedReason } from './fix-escalation.js';
 import { budgetWouldBeExceeded, playTask } from './play-task.js';
 import { checkRunBase, criteriaCacheOf } from './synthesis-base.js';
 
@@ -80,8 +80,8 @@ export interface FixLoopResult {
 /**
  * Send open fix tasks to their owners and validate again, until the integration branch is green
  * or `fixRounds` rounds have not converged. A new failure in files no task owns stops the loop
- * for the user; a fix its owner could not act on (no change, outside its ownership) is not sent
- * again but escalated, with the owner's reason.
+ * for the user; a fix its owner did not act on (its tree unchanged, whatever it said) is not sent
+ * again but escalated, with the reason the owner's attempt gave.
  */
 export async function fixLoop(
   ctx: EngineContext,
@@ -124,10 +124,11 @@ export async function fixLoop(
     await inBatches(owners, ctx.settings.maxParallel, async (owner) => {
       const sent = open.filter((f) => f.ownerTask === owner);
       const out = await playTask(ctx, owner);
-      const why = outsideOwnership(out);
+      // An attempt that left the tree as it was did not act on its fixes, whatever it says:
+      // sending them again would cost another session for the same answer. Hand them up instead.
+      const why = couldNotAct(out, sent);
       if (why === undefined) return;
-      // Sending it again would cost another session for the same answer: hand it up instead.
-      for (const f of sent) hub.fixes.setStatus(f.id, 'abandoned');
+      for (const f of sent) hub.fixes.setStatus(f.id, 'escalated');
       hub.events.append({
         runId,
         taskId: owner,

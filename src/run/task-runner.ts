@@ -12,6 +12,7 @@ import {
   type Executor,
   emptyUsage,
 } from '../executor/index.js';
+import { git } from '../git/index.js';
 import { buildPacket, estimateCostUsd, type Hub, loadProjectMemory } from '../hub/index.js';
 import { createLifecycleMonitor, type LifecycleThresholds, summarizeAttempt } from '../lifecycle/index.js';
 import type { PreparedWorktree } from '../workspace/index.js';
@@ -37,6 +38,12 @@ export interface TaskRunOutcome {
   status: 'succeeded' | 'failed' | 'terminated';
   branch: string;
   commit: string | null;
+  /**
+   * Whether this call changed the task's tree (its branch's tree after the run differs from the
+   * tree it started from, dependencies' newer work already merged in): a fix attempt that changed
+   * nothing has not acted on its fixes, whatever it says.
+   */
+  treeChanged: boolean;
   filesChanged: string[];
   denied: Denial[];
   /** Files changed outside the task's ownership (found by the scope check on the branch diff). */
@@ -111,6 +118,7 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
   }
 
   const out = base(s, task, wt.branch, { status: 'failed' });
+  const treeBefore = await branchTree(wt.path);
   for (let n = 1; n <= maxAttempts; n++) {
     const record = hub.tasks.startAttempt(runId, task.id);
     const attempt = record.attempts;
@@ -131,6 +139,7 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
     finish(out, report.outcome);
     break;
   }
+  out.treeChanged = (await branchTree(wt.path)) !== treeBefore;
   if (out.status === 'succeeded') {
     const scope = await s.worktrees.checkScope(task.id, task.owns, ws.start);
     if (!scope.ok) {
@@ -166,6 +175,14 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
   return out;
 }
 
+/** The tree of the worktree's HEAD (its branch), undefined when it has none. */
+async function branchTree(cwd: string): Promise<string | undefined> {
+  const r = await git(['rev-parse', '--verify', '--quiet', 'HEAD^{tree}'], { cwd, allowFailure: true }).catch(
+    () => undefined,
+  );
+  return r?.code === 0 ? r.stdout.trim() : undefined;
+}
+
 /** The number of the task's last attempt over the whole run (a fix attempt's own number), 0 for none. */
 function lastAttempt(out: TaskRunOutcome): number {
   return out.attempts.at(-1)?.attempt ?? 0;
@@ -183,6 +200,7 @@ function base(
     status: o.status,
     branch,
     commit: null,
+    treeChanged: false,
     filesChanged: [],
     denied: [],
     scopeViolations: [],

@@ -81,6 +81,8 @@ export interface CriterionRun {
   tree: string;
   /** Reused from an earlier run of the same command on the same tree: it did not run again. */
   cached: boolean;
+  /** The directory it ran in: its absolute paths are made relative to it before comparing. */
+  cwd?: string;
   /**
    * The command names a path owned by a task naming it (`npx vitest run test/pattern.test.ts`): a
    * check of that task's own work, never a failure the base already had. (Only the command: a
@@ -165,6 +167,7 @@ export async function runCriteriaOnce(
         outputTail: r.output.slice(-TAIL_CHARS),
         tree: settings.tree,
         cached: false,
+        cwd: settings.cwd,
       };
       const { tasks: _t, cached: _c, ownWork: _o, ...stored } = run;
       settings.cache?.set(stored);
@@ -193,15 +196,17 @@ export type CriterionRoute =
   | { to: 'user'; files: string[] };
 
 /**
- * Route a failed criterion: when its output names files of the tree, their owner among the plan's
- * tasks (the criterion's own tasks first); when every file it names is owned by no task, the user;
- * when it names none, the last merged task naming the command (the change most likely to blame).
+ * Route a failed criterion by the files its *error* lines name (failing tests, `FAIL file`,
+ * `file(line,col): error`, stack frames, eslint and prettier file lines), never by a passing test
+ * file it lists: their owner among the plan's tasks (the criterion's own tasks first); when every
+ * such file is owned by no task, the user; when no error line names a file, the last merged task
+ * naming the command (the change most likely to blame).
  */
 export function routeCriterion(
   run: CriterionRun,
   settings: { tasks: readonly Task[]; fileExists: (path: string) => boolean; mergeOrder: readonly string[] },
 ): CriterionRoute {
-  const files = filesNamedIn(run.outputTail, settings.fileExists);
+  const files = filesNamedIn(failureLines(run.outputTail).join('\n'), settings.fileExists, run.cwd);
   const naming = run.tasks.map((t) => t.taskId);
   const lastNaming =
     [...settings.mergeOrder].reverse().find((id) => naming.includes(id)) ?? (naming[0] as string);
@@ -213,17 +218,86 @@ export function routeCriterion(
   return { to: 'task', taskId: own, files: files.filter((_, i) => owners[i] === own) };
 }
 
-/** Repository-relative paths of existing files that a command's output names (`src/a.ts:3:1`, `./b.md`). */
-export function filesNamedIn(output: string, fileExists: (path: string) => boolean): string[] {
+/**
+ * Repository-relative paths of existing files that a command's output names (`src/a.ts:3:1`,
+ * `./b.md`, `src/a.ts(3,5)`, and absolute paths under `root`, as eslint prints them).
+ */
+export function filesNamedIn(output: string, fileExists: (path: string) => boolean, root?: string): string[] {
+  const text = root ? output.split(`${root.replace(/\/+$/, '')}/`).join('') : output;
   const out = new Set<string>();
-  for (const m of output.matchAll(
-    /(?:^|[\s'"`([])(?:\.\/)?((?:[\w@.-]+\/)*[\w@.-]+\.[A-Za-z0-9]+)(?=[:\s'"`)\],]|$)/gm,
+  for (const m of text.matchAll(
+    /(?:^|[\s'"`([])(?:\.\/)?((?:[\w@.-]+\/)*[\w@.-]+\.[A-Za-z0-9]+)(?=[:\s'"`()\],]|$)/gm,
   )) {
     const path = m[1] as string;
     if (path.includes('node_modules') || path.startsWith('.') || /^\d+(\.\d+)+$/.test(path)) continue;
     if (fileExists(path)) out.add(path);
   }
   return [...out];
+}
+
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
+/** A passing test or file (vitest/jest/mocha/node:test): never a failure, even when it names a file. */
+const PASSING = /^(?:[✓✔√]|PASS\b|ok \d)/;
+/** A line of a code frame under an error (`42|   expect(…)`, `   |   ^`, tsc's `~~~`). */
+const CODE_FRAME = /^\s*(?:\d+\s*)?\|(?:\s|$)|^\s*~+\s*$/;
+/** Words and markers of a line that reports a failure. */
+const ERROR_MARK = [
+  /\b(?:errors?|fail(?:s|ed|ing|ure|ures)?|exception|panic(?:ked)?)\b/i,
+  /[A-Za-z]Error\b/,
+  /^(?:[✗×✖❯›●]|\[(?:warn|error)\]|at\s)/,
+  /\bE[A-Z]{3,}\b/,
+];
+/** An eslint (stylish) problem line under the file it belongs to: `  3:5  error  …`. */
+const ESLINT_PROBLEM = /^\s+\d+:\d+\s+(?:error|warning)\b/;
+
+/**
+ * The lines of a command's output that report its failure: error and `FAIL` lines, failing tests,
+ * stack frames, `file(line,col): error`, prettier's `[warn] file`, the file heading eslint's problems.
+ * Passing tests (`✓ test/a.test.ts`) and code frames are left out.
+ */
+export function errorLines(output: string): string[] {
+  const lines = output.replace(ANSI, '').split(/\r?\n/);
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    const t = line.trim();
+    if (t === '' || PASSING.test(t) || CODE_FRAME.test(line)) return;
+    if (ERROR_MARK.some((r) => r.test(t))) out.push(t);
+    else if (/^\S+$/.test(t) && ESLINT_PROBLEM.test(lines.slice(i + 1).find((l) => l.trim() !== '') ?? ''))
+      out.push(t);
+  });
+  return out;
+}
+
+/**
+ * What a failure says: its error lines, or (an output in a format without any) every line but the
+ * passing ones.
+ */
+export function failureLines(output: string): string[] {
+  const errors = errorLines(output);
+  if (errors.length > 0) return errors;
+  return output
+    .replace(ANSI, '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !PASSING.test(l));
+}
+
+/**
+ * A failure's error part, normalised so that the same error reads the same on another tree or
+ * run: no colours, timings, line numbers or counts; paths under `root` relative; packages from
+ * `node_modules/`; other absolute paths by their last two parts (temporary checkouts differ).
+ */
+export function failureSignature(output: string, root?: string): string[] {
+  const base = root?.replace(/\/+$/, '');
+  const norm = (line: string) =>
+    (base ? line.split(`${base}/`).join('').split(base).join('.') : line)
+      .replace(/(?:\/[^\s'"`:()/]+)*\/node_modules\//g, 'node_modules/')
+      .replace(/(?<![\w.])\/(?:[^\s'"`:()/]+\/)+([^\s'"`:()/]+\/[^\s'"`:()/]+)/g, '…/$1')
+      .replace(/\b\d+(?:\.\d+)?\s?(?:ms|s|m|min)\b/g, '#')
+      .replace(/\d+/g, '#')
+      .replace(/\s+/g, ' ')
+      .trim();
+  return [...new Set(failureLines(output).map(norm))].filter((l) => l !== '');
 }
 
 /**

@@ -17,11 +17,11 @@ export function hubSink(hub: Pick<Hub, 'conflicts' | 'fixes'>): FixTaskSink {
     },
     addFixTask(runId, f) {
       // A re-validation finds the same problem again: keep one open fix task for it. One its owner
-      // could not act on (escalated: abandoned) is never sent to that owner again.
+      // could not act on (escalated) or that was set aside (abandoned) is never sent to that owner again.
       const same = (x: { description: string; source: string | null }) =>
         x.source === f.kind && fixIdentity(x.description) === fixIdentity(f.description);
       const mine = hub.fixes.list(runId, { ownerTask: f.taskId });
-      if (mine.some((x) => same(x) && (x.status === 'open' || x.status === 'abandoned'))) return;
+      if (mine.some((x) => same(x) && ['open', 'escalated', 'abandoned'].includes(x.status))) return;
       hub.fixes.add({
         runId,
         ownerTask: f.taskId,

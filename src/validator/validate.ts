@@ -13,7 +13,7 @@ import {
   type CriterionRun,
   criterionFailed,
   criterionFindings,
-  filesNamedIn,
+  failureSignature,
   routeCriterion,
   runCriteriaOnce,
 } from './criteria.js';
@@ -200,7 +200,7 @@ export async function validateBranches(settings: ValidateSettings): Promise<Vali
     const fresherRuns: CriterionRun[] = [];
     for (const r of runs.filter(criterionFailed)) {
       const onBase = (baseCheck as BaseCheck).criteria.find((b) => b.command === r.command);
-      if (onBase && !r.ownWork && sameFailure(onBase, r, exists))
+      if (onBase && !r.ownWork && sameFailure(onBase, r))
         preexisting.push(
           ...preexistingFindings({ ...(baseCheck as BaseCheck), typeErrors: [], criteria: [r] }),
         );
@@ -283,26 +283,18 @@ export function dedupeFindings(findings: readonly Finding[]): Finding[] {
 }
 
 /**
- * Whether a criterion fails on the tree as it already failed on the base: the files its output
- * names are ones it named there too, or (naming none) its output reads the same once numbers and
- * timings are ignored. A check that fails silently cannot be matched, so it is never called old.
+ * Whether a criterion fails on the tree as it already failed on the base: every line of its error
+ * part (normalised: no timings, counts, line numbers or temporary paths) was in the base's error
+ * part too, so a passing test file it now also lists, or an old error that moved, is still old.
+ * A check that fails silently cannot be matched, so it is never called old.
  */
-export function sameFailure(
-  onBase: CriterionRun,
-  now: CriterionRun,
-  fileExists: (path: string) => boolean,
-): boolean {
+export function sameFailure(onBase: CriterionRun, now: CriterionRun): boolean {
   if (!criterionFailed(onBase) || !criterionFailed(now)) return false;
-  const filesNow = filesNamedIn(now.outputTail, fileExists);
-  if (filesNow.length > 0) {
-    const filesBase = new Set(filesNamedIn(onBase.outputTail, fileExists));
-    return filesNow.every((f) => filesBase.has(f));
-  }
-  const norm = (s: string) => s.replace(ANSI, '').replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();
-  return norm(now.outputTail) !== '' && norm(now.outputTail) === norm(onBase.outputTail);
+  const errorsNow = failureSignature(now.outputTail, now.cwd);
+  if (errorsNow.length === 0) return false;
+  const errorsBase = new Set(failureSignature(onBase.outputTail, onBase.cwd));
+  return errorsNow.every((l) => errorsBase.has(l));
 }
-
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 /** Report order: what blocks integration first, warnings last. */
 const KIND_ORDER: readonly FindingKind[] = [

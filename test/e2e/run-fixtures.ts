@@ -67,7 +67,7 @@ const result = (summary: string) => ({
 /**
  * The scripted specialists: types and client write good code; the server first writes the mismatch
  * and, when its packet carries the validator's fix, writes the corrected file. `serverFix: false`
- * makes the fix attempt repeat the mistake (a fix loop that never converges).
+ * makes each fix attempt change the file but repeat the mistake (a fix loop that never converges).
  */
 export function runScenario(options: { serverFix?: boolean; repeat?: number } = {}): ScenarioBuilder {
   const s = scenario();
@@ -97,7 +97,11 @@ export function runScenario(options: { serverFix?: boolean; repeat?: number } = 
       .usage({ input: 1700, output: 10 });
     s.write(
       'src/server/apply.ts',
-      options.serverFix === false ? SERVER_BAD.replace('op.operation', 'op.operation ') : SERVER_GOOD,
+      // Each non-converging attempt changes the file (a fix that changes nothing is escalated, not
+      // repeated), but never the mistake.
+      options.serverFix === false
+        ? SERVER_BAD.replace('op.operation', `op.operation /* try ${i + 1} */`)
+        : SERVER_GOOD,
     );
     s.usage({ input: 1800, output: 70 });
     s.structured(result('server fixed')).usage({ input: 1900, output: 20 });

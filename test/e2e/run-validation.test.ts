@@ -147,8 +147,18 @@ describe('orchestra run: validation that knows the base (real binary)', () => {
     const report = buildReport(hub, out.runId);
     expect(report.fixRounds).toBe(1);
     expect(report.fixes.map((f) => f.round)).toEqual([1]);
-    expect(report.base?.failing.join('\n')).toMatch(/sh check-format.sh. exited with 1 on the base/);
-    expect(renderReport(report, 'md')).toContain('## Already failing on the base (1)');
+    // It failed on the base, and differently after the merges (b's notes): sent as a fix, so it is
+    // listed with that fix, never under "Already failing on the base … never sent".
+    expect(report.base?.failing).toEqual([]);
+    expect(report.base?.sent).toEqual([
+      {
+        failing: expect.stringMatching(/sh check-format.sh. exited with 1 on the base/),
+        fixIds: [fixes[0]?.id],
+      },
+    ]);
+    const md = renderReport(report, 'md');
+    expect(md).not.toContain('## Already failing on the base');
+    expect(md).toContain('## Failing on the base, and differently after the merges (1)');
     expect(report.tasks.find((x) => x.id === 'b')?.attempts).toBe(2);
   });
 
@@ -217,7 +227,7 @@ describe('orchestra run: validation that knows the base (real binary)', () => {
     // One first attempt and one fix attempt; the fix loop's bound (3) was not spent on it.
     expect(hub.events.list({ runId: out.runId, type: 'task.started' })).toHaveLength(2);
     expect(hub.events.list({ runId: out.runId, type: 'fix.escalated' })).toHaveLength(1);
-    expect(hub.fixes.list(out.runId).map((f) => f.status)).toEqual(['abandoned']);
+    expect(hub.fixes.list(out.runId).map((f) => f.status)).toEqual(['escalated']);
     expect(buildReport(hub, out.runId).escalations).toEqual([
       expect.objectContaining({
         owner: 'b',
@@ -225,5 +235,127 @@ describe('orchestra run: validation that knows the base (real binary)', () => {
         reason: expect.stringMatching(/outside my ownership/),
       }),
     ]);
+  });
+
+  /**
+   * The trial on unjs/ufo (2026-12-02): a whole-suite check failed for a reason in the machine
+   * (EROFS writing into a shared node_modules) while every test passed; its output listed a passing
+   * test file another task owns. Scripted to print what vitest 4 printed there.
+   */
+  const suite = (failsWhen: string) =>
+    [
+      'echo " RUN  v4.1.12 $(pwd)"',
+      'echo',
+      'n=0',
+      'for f in test/*.test.sh; do [ -f "$f" ] || continue; n=$((n+1)); echo " ✓ $f (1 test) 3ms"; done',
+      `if ${failsWhen}; then`,
+      '  echo "⎯⎯⎯⎯⎯⎯ Typecheck Error ⎯⎯⎯⎯⎯⎯⎯"',
+      `  echo "Error: error TS5033: Could not write file '/opt/shared/node_modules/vitest/dist/tsconfig.tmp.tsbuildinfo': EROFS: read-only file system"`,
+      '  echo',
+      '  echo " Test Files  $n passed ($n)"',
+      '  echo "     Errors  1 error"',
+      '  echo "   Duration  $(date +%S).$(date +%N | cut -c1-2)s"',
+      '  exit 1',
+      'fi',
+      '',
+    ].join('\n');
+  const SUITE = { description: 'whole suite passes', command: 'sh suite.sh' };
+  const twoTasks = (): PlanInput => ({
+    version: 1,
+    goal: 'a, then b on top of it',
+    tasks: [
+      {
+        ...task('a', [{ description: 'a exists', command: 'test -f src/a/a.ts' }]),
+        owns: ['src/a/**', 'test/a.test.sh'],
+      },
+      { ...task('b', [SUITE]), dependsOn: ['a'] },
+    ],
+  });
+  const firstAttempts = (s: ScenarioBuilder) => {
+    s.on(firstAttempt('a'))
+      .write('src/a/a.ts', 'export const a = 1;\n')
+      .usage({ input: 900, output: 40 })
+      .write('test/a.test.sh', 'test -f src/a/a.ts\n')
+      .usage({ input: 950, output: 30 })
+      .structured(result('feature a with its test'))
+      .usage({ input: 1000, output: 20 });
+    s.on(firstAttempt('b'))
+      .write('src/b/b.ts', 'export const b = 2;\n')
+      .usage({ input: 900, output: 40 })
+      .structured(result('feature b'))
+      .usage({ input: 1000, output: 20 });
+  };
+
+  it('sends a failure no task can fix to the task of the check (not the owner of a passing test it lists) once, and escalates with that attempt’s own reason', {
+    timeout: 300_000,
+  }, async () => {
+    const s = scenario();
+    firstAttempts(s);
+    const because =
+      'The failure is environmental (a read-only node_modules) and cannot be fixed from src/b/**.';
+    // What a real model does: read its file, run the check, change nothing, and say why.
+    s.on({ taskId: 'b', text: '## Fix first' })
+      .read('src/b/b.ts')
+      .usage({ input: 1100, output: 10 })
+      .bash('sh suite.sh || true')
+      .usage({ input: 1150, output: 10 })
+      .structured({
+        ...result(
+          `No code change. Every test passes; the only error is TS5033 EROFS writing into /opt/shared/node_modules. ${because}`,
+        ),
+        notes: ['Separately, `sh check-format.sh` fails on docs/legacy.md, also owned by no task.'],
+      })
+      .usage({ input: 1200, output: 30 });
+    // Passes on the base (no src/b/b.ts yet): a new failure, not a pre-existing one.
+    const t = await setup(s, twoTasks(), { 'suite.sh': suite('[ -f src/b/b.ts ]') });
+    const out = await t.run();
+    expect(out.status).toBe('failed');
+    expect(out.merged.sort()).toEqual(['a', 'b']);
+    expect(out.reason).toMatch(/not sent again because its owner could not act on it/);
+    expect(out.reason).toContain(because);
+    expect(out.reason).not.toMatch(/check-format|legacy/);
+    const hub = t.hub();
+    const started = hub.events.list({ runId: out.runId, type: 'task.started' });
+    // a once; b once and exactly one fix attempt, never a second with the same finding.
+    expect(started.map((e) => [e.taskId, e.type === 'task.started' ? e.attempt : 0])).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['b', 2],
+    ]);
+    const fixes = hub.fixes.list(out.runId);
+    expect(fixes.map((f) => [f.ownerTask, f.status])).toEqual([['b', 'escalated']]);
+    expect(fixes[0]?.description).not.toMatch(/it names: test\/a.test.sh/);
+    const escalated = hub.events.list({ runId: out.runId, type: 'fix.escalated' });
+    expect(escalated.map((e) => (e.type === 'fix.escalated' ? [e.owner, e.fixIds, e.reason] : []))).toEqual([
+      ['b', [fixes[0]?.id], because],
+    ]);
+    const created = hub.events.list({ runId: out.runId, type: 'fix.created' });
+    expect(created.map((e) => (e.type === 'fix.created' ? e.round : 0))).toEqual([1]);
+    const report = buildReport(hub, out.runId);
+    // Sent, so never under "never sent"; the finding of both validations listed once.
+    expect(report.base?.failing.join('\n') ?? '').not.toMatch(/suite.sh/);
+    expect(report.base?.sent ?? []).toEqual([]);
+    const suiteFindings = report.findings.filter((f) => f.message.includes('whole suite passes'));
+    expect(suiteFindings).toEqual([expect.objectContaining({ taskId: 'b', count: 2 })]);
+    expect(report.fixes).toEqual([expect.objectContaining({ status: 'escalated', round: 1 })]);
+    const md = renderReport(report, 'md');
+    expect(md).toContain(`- escalated to user: b could not act on fix #${fixes[0]?.id}: ${because}`);
+    expect(md).toMatch(/Success criterion failed: whole suite passes \(in 2 validations\)/);
+  });
+
+  it('does not send a failure the base already had, even when the merged work adds passing tests to its output', {
+    timeout: 300_000,
+  }, async () => {
+    const s = scenario();
+    firstAttempts(s);
+    const t = await setup(s, twoTasks(), { 'suite.sh': suite('true'), 'test/base.test.sh': 'true\n' });
+    const out = await t.run();
+    expect(out.status, out.reason).toBe('succeeded');
+    const hub = t.hub();
+    expect(hub.fixes.list(out.runId)).toEqual([]);
+    expect(hub.events.list({ runId: out.runId, type: 'task.started' })).toHaveLength(2);
+    const report = buildReport(hub, out.runId);
+    expect(report.base?.failing.join('\n')).toMatch(/sh suite.sh. exited with 1 on the base/);
+    expect(renderReport(report, 'md')).toMatch(/## Already failing on the base \(1\)/);
   });
 });
