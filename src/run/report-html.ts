@@ -56,7 +56,8 @@ export function renderReportHtml(r: RunReport): string {
   h.push(
     list([
       `Goal: ${r.run.goal}`,
-      `Status: ${r.run.status}${r.run.reason ? ` (${r.run.reason})` : ''}; ${mergedLine(r)}`,
+      `Status: ${r.run.status}; ${mergedLine(r)}`,
+      ...(r.run.reason ? [`Why: ${r.run.reason}`] : []),
       `Time: ${formatDuration(r.run.timeMs)} (created ${r.run.createdAt})`,
       ...(r.budgetExceeded
         ? [

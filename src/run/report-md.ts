@@ -49,7 +49,8 @@ export function renderReportMd(r: RunReport): string {
     `# Orchestra report: run ${r.run.id}`,
     '',
     `- Goal: ${r.run.goal.replace(/\s*\n\s*/g, ' ')}`,
-    `- Status: ${r.run.status}${r.run.reason ? ` (${r.run.reason})` : ''}; ${mergedLine(r)}`,
+    `- Status: ${r.run.status}; ${mergedLine(r)}`,
+    ...(r.run.reason ? [`- Why: ${r.run.reason}`] : []),
     `- Time: ${formatDuration(r.run.timeMs)} (created ${r.run.createdAt})`,
     ...(r.run.sandbox ? [`- Sandbox: ${r.run.sandbox}`] : []),
   ];

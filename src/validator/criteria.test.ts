@@ -173,5 +173,8 @@ describe("a task's own check is not the base's failure", () => {
     expect(namesOwnedPath('npx eslint ./src/pattern.ts', tasks)).toBe(true);
     expect(namesOwnedPath('npx prettier -c src test', tasks)).toBe(false);
     expect(namesOwnedPath('node node_modules/x/src/pattern.ts', tasks)).toBe(false);
+    // A test runner's filter by the start of an owned file (the third trial's new-file check).
+    expect(namesOwnedPath('npx vitest run --typecheck test/pattern', tasks)).toBe(true);
+    expect(namesOwnedPath('npx vitest run test/pat', tasks)).toBe(false);
   });
 });

@@ -185,9 +185,25 @@ export function namesOwnedPath(text: string, tasks: readonly Task[]): boolean {
   for (const m of text.matchAll(/[\w@.-]+(?:\/[\w@.-]+)+|[\w@-]+\.[A-Za-z][\w]*/g)) {
     const path = m[0].replace(/^\.\//, '');
     if (path.includes('node_modules')) continue;
-    if (tasks.some((t) => findMatchingGlob(path, t.owns) !== undefined)) return true;
+    if (
+      tasks.some(
+        (t) => findMatchingGlob(path, t.owns) !== undefined || t.owns.some((g) => namesPrefix(path, g)),
+      )
+    )
+      return true;
   }
   return false;
+}
+
+/**
+ * Whether `path` names an owned path by its start, the way test runners take filters:
+ * `test/query-schema` for `test/query-schema.test.ts`, `src/api` for `src/api/x.ts`.
+ */
+function namesPrefix(path: string, glob: string): boolean {
+  const literal = glob.split(/[*?[\]{}()!+@]/)[0] ?? '';
+  if (!literal.startsWith(path)) return false;
+  const next = literal[path.length];
+  return next === undefined || next === '.' || next === '/';
 }
 
 /** Where a failed criterion's fix goes: a task, or nobody (the user) with the files it named. */
