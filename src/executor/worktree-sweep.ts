@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { isProcessAlive, openRepo, type ProcessStamp, withRepoLock } from '../git/index.js';
 import { legacyRunDir } from './worktree-ids.js';
+import { listWorktrees } from './worktree-list.js';
 import { type Registry, type RegistryRun, readRegistry, updateRegistry } from './worktree-registry.js';
 import { removeBranch, removeRunCheckout, removeTaskWorktree } from './worktree-remove.js';
 
@@ -43,7 +44,12 @@ export interface SweptRun {
 export interface SweepReport {
   dryRun: boolean;
   runs: SweptRun[];
+  /** Temporary check checkouts (`orchestra-validate-<pid>-…`) whose process is gone, removed. */
+  temporary: string[];
 }
+
+/** A temporary check checkout's directory name: the validator's prefix, then its process id. */
+const TEMPORARY = /^orchestra-validate-(\d+)-/;
 
 /** The state of a run from its registry entry: finished, dead (process gone) or running. */
 export function runState(
@@ -80,7 +86,13 @@ export async function sweepWorktrees(settings: SweepSettings): Promise<SweepRepo
       ...registry.worktrees.map((w) => w.runId),
       ...registry.branches.map((b) => b.runId),
     ]);
-    const report: SweepReport = { dryRun, runs: [] };
+    const report: SweepReport = { dryRun, runs: [], temporary: [] };
+    // Temporary checkouts of a validation or base check whose process died before removing them.
+    for (const w of await listWorktrees(repo.root, settings.env)) {
+      const pid = Number(TEMPORARY.exec(basename(w.path))?.[1] ?? Number.NaN);
+      if (!Number.isInteger(pid) || pidAlive(pid)) continue;
+      if (await removeRunCheckout({ repo, path: w.path, dryRun, ...env })) report.temporary.push(w.path);
+    }
     for (const runId of [...runIds].sort()) {
       if (settings.runId !== undefined && runId !== settings.runId) continue;
       if (settings.keepRuns?.includes(runId)) continue;
@@ -167,4 +179,14 @@ function hasEntries(registry: Registry, runId: string): boolean {
   return (
     registry.worktrees.some((w) => w.runId === runId) || registry.branches.some((b) => b.runId === runId)
   );
+}
+
+/** Whether process `pid` of this host still runs (kill 0: it exists, or it is not ours to signal). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }

@@ -6,6 +6,9 @@ import type { RepoFacts } from '../git/index.js';
 import { git, gitWrite, ORCHESTRA_IDENTITY } from '../git/index.js';
 import { shareNodeModules } from '../workspace/index.js';
 
+/** Temporary check checkouts are `<tmp>/orchestra-validate-<pid>-<random>` (see `sweepWorktrees`). */
+export const TEMP_CHECKOUT_PREFIX = 'orchestra-validate-';
+
 /** The integration branch of a run. */
 export function integrationBranch(runId: string): string {
   return `orchestra/${runId}/integration`;
@@ -61,7 +64,8 @@ export async function openIntegrationTree(settings: IntegrationTreeSettings): Pr
   let branch: string | null;
   let temporary = false;
   if (settings.noMerge) {
-    path = mkdtempSync(join(tmpdir(), 'orchestra-validate-'));
+    // Named by this process, so a sweep can remove it once the process is gone (a kill -9 mid-check).
+    path = mkdtempSync(join(tmpdir(), `${TEMP_CHECKOUT_PREFIX}${process.pid}-`));
     branch = null;
     temporary = true;
     await write(['worktree', 'add', '--detach', path, base], repo.root);

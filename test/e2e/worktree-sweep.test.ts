@@ -98,7 +98,7 @@ describe('sweep', () => {
       'orchestra/dead/extra',
       'orchestra/other/t',
     ]);
-    expect(await sweep()).toEqual({ dryRun: false, runs: [] });
+    expect(await sweep()).toEqual({ dryRun: false, runs: [], temporary: [] });
   });
 
   it('never touches the runs it is told to keep, and limits itself to --run', async () => {
@@ -199,6 +199,20 @@ describe('sweep', () => {
     expect(r.runs[0]?.worktrees).toEqual([join(dead.dir, 'one'), integration]);
     expect(worktreePaths(ctx.repo)).toEqual([ctx.repo]);
     expect(existsSync(dead.dir)).toBe(false);
+  });
+
+  it("removes a check's temporary checkout once its process is gone (kill -9 mid-check), never a live one or the user's", async () => {
+    const gone = join(ctx.tmp, `orchestra-validate-${deadPid}-abc`);
+    const mine = join(ctx.tmp, `orchestra-validate-${process.pid}-def`);
+    const users = join(ctx.tmp, 'orchestra-validate-notes');
+    for (const p of [gone, mine, users]) gitIn(ctx.repo, 'worktree', 'add', '-q', '--detach', p);
+    const dry = await sweep({ dryRun: true });
+    expect(dry.temporary).toEqual([gone]);
+    expect(worktreePaths(ctx.repo)).toContain(gone);
+    const r = await sweep();
+    expect(r.temporary).toEqual([gone]);
+    expect(existsSync(gone)).toBe(false);
+    expect(worktreePaths(ctx.repo).sort()).toEqual([ctx.repo, mine, users].sort());
   });
 
   it('names a damaged registry instead of guessing', async () => {

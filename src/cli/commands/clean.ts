@@ -92,5 +92,9 @@ function printReport(
     for (const p of run.problems) io.stdout(`  ${s.red('not removed')} ${p}\n`);
     lines++;
   }
+  for (const t of report.temporary) {
+    io.stdout(`${s.green(verb)} a check's temporary checkout ${show(t)} (its process is gone)\n`);
+    lines++;
+  }
   if (lines === 0) io.stdout('nothing to clean\n');
 }
