@@ -34,3 +34,18 @@ export function workspaceSection(_plan: Plan, w: PacketWorkspace): PacketSection
   const text = lines.join('\n');
   return { name: 'workspace', priority: 98, required: true, text };
 }
+
+/**
+ * The checks that already fail on the run's base (from its base check): not the task's to fix, so
+ * its agent does not spend turns proving they were red before. Optional: dropped first when over budget.
+ */
+export function preexistingSection(failing: readonly string[]): PacketSection | undefined {
+  if (failing.length === 0) return undefined;
+  const text = [
+    '## Already failing before this run',
+    "These checks fail on the run's base commit too: never counted against you, and not yours to fix unless your task says so.",
+    ...failing.slice(0, 10).map((f) => `- ${f}`),
+    ...(failing.length > 10 ? [`- … and ${failing.length - 10} more`] : []),
+  ].join('\n');
+  return { name: 'preexisting', priority: 20, required: false, text };
+}

@@ -277,6 +277,22 @@ describe('context packets', () => {
     expect(small.text).toContain('read in the plan file');
   });
 
+  it("lists the checks already failing on the base after the task's own, once, and drops them first", async () => {
+    const failing = ['`npm run lint` exited with 1 on the base (Full lint)'];
+    const p = await buildPacket({ plan, taskId: 'server', preexisting: failing });
+    const names = p.sections.map((s) => s.name);
+    expect(names.indexOf('preexisting')).toBe(names.indexOf('success-criteria') + 1);
+    expect(p.text).toContain(
+      "## Already failing before this run\nThese checks fail on the run's base commit too: never counted against you, and not yours to fix unless your task says so.\n- `npm run lint` exited with 1 on the base (Full lint)",
+    );
+    expect(p.text.split('npm run lint').length - 1).toBe(1);
+    const tight = await buildPacket({ plan, taskId: 'server', preexisting: failing, budget: p.tokens - 5 });
+    expect(tight.omitted.map((o) => o.name)[0]).toBe('preexisting');
+    expect(
+      (await buildPacket({ plan, taskId: 'server', preexisting: [] })).sections.map((s) => s.name),
+    ).not.toContain('preexisting');
+  });
+
   it('names the tasks when the id is unknown', async () => {
     await expect(buildPacket({ plan, taskId: 'nope' })).rejects.toThrow(
       /no task "nope" in the plan; its tasks are: types, server/,

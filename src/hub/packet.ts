@@ -10,7 +10,7 @@ import {
   type PacketSection,
   packetSections,
 } from './packet-sections.js';
-import { type PacketWorkspace, workspaceSection } from './packet-workspace.js';
+import { type PacketWorkspace, preexistingSection, workspaceSection } from './packet-workspace.js';
 import { loadTokenizer, type Tokenizer } from './tokens.js';
 
 /** Default packet budget in tokens: a minimal context, far below a full project's. */
@@ -33,6 +33,8 @@ export interface PacketSettings {
   tokenizer?: Tokenizer;
   /** What the task's worktree already holds (its dependencies' merged work), when known. */
   workspace?: PacketWorkspace;
+  /** Checks already failing on the run's base (its base check), shown after the success criteria. */
+  preexisting?: readonly string[];
   /** The project's memory (`loadProjectMemory` of the task's worktree), shown once. */
   memory?: readonly MemoryFile[];
   /** The run for the task header when there is no hub (default: the hub's run). */
@@ -105,6 +107,11 @@ export async function buildPacket(settings: PacketSettings): Promise<ContextPack
   if (settings.workspace) {
     const at = sections.findIndex((x) => x.name === 'ownership') + 1;
     sections.splice(at > 0 ? at : sections.length, 0, workspaceSection(plan, settings.workspace));
+  }
+  const before = preexistingSection(settings.preexisting ?? []);
+  if (before) {
+    const at = sections.findIndex((x) => x.name === 'success-criteria') + 1;
+    sections.splice(at > 0 ? at : sections.length, 0, before);
   }
   const render = (dropped: ReadonlySet<PacketSection>) => renderPacket(sections, dropped, fromHub, tokenizer);
   const dropped = fitSections(sections, budget, (d) => tokenizer.count(render(d)));

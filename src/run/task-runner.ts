@@ -175,6 +175,12 @@ export async function runTask(s: TaskRunnerSettings): Promise<TaskRunOutcome> {
   return out;
 }
 
+/** What the run's base check found failing (empty until it has run: the first wave starts beside it). */
+function alreadyFailing(hub: Hub, runId: string): string[] {
+  const base = hub.events.list({ runId, type: 'validation.base' }).at(-1);
+  return base?.type === 'validation.base' ? base.failing : [];
+}
+
 /** The tree of the worktree's HEAD (its branch), undefined when it has none. */
 async function branchTree(cwd: string): Promise<string | undefined> {
   const r = await git(['rev-parse', '--verify', '--quiet', 'HEAD^{tree}'], { cwd, allowFailure: true }).catch(
@@ -241,6 +247,7 @@ async function runAttempt(
     hub: { hub, runId },
     ...(s.packetBudget ? { budget: s.packetBudget } : {}),
     ...(dependencies ? { workspace: { dependencies, earlier: attempt > 1 || respawned } } : {}),
+    preexisting: alreadyFailing(hub, runId),
     // The project's own instructions, as Claude Code would load them in this worktree.
     memory: loadProjectMemory({ root: cwd }),
   });
