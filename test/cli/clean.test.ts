@@ -123,7 +123,7 @@ describe('orchestra clean', () => {
     const u = clean('--run', 'nope');
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/no worktrees of run "nope"/);
-    expect(clean('--json').stdout).toBe('{\n  "dryRun": false,\n  "runs": []\n}\n');
+    expect(clean('--json').stdout).toBe('{\n  "dryRun": false,\n  "runs": [],\n  "temporary": []\n}\n');
   });
 
   it('documents what it removes and keeps in --help', () => {
