@@ -59,8 +59,8 @@ export function loadValidPlan(
   return { plan: r.plan, report: r };
 }
 
-/** The text of a plan file, or a UserError saying why it cannot be read. */
-export function readPlanText(path: string): string {
+/** The text of a plan file, or a UserError saying why it cannot be read (naming it as `label`). */
+export function readPlanText(path: string, label: string = path): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
@@ -69,7 +69,7 @@ export function readPlanText(path: string): string {
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     throw new UserError(
       'plan-unreadable',
-      `cannot read plan ${path}: ${why}. Pass the path of a plan YAML or JSON file.`,
+      `cannot read plan ${label}: ${why}. Pass the path of a plan YAML or JSON file.`,
       { cause: e },
     );
   }

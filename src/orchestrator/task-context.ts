@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { AgentDefinition, Plan } from '../domain/index.js';
 import { UserError } from '../errors.js';
 import {
@@ -9,6 +9,7 @@ import {
   loadProjectMemory,
   openHub,
 } from '../hub/index.js';
+import { readPlanText } from './plan-check.js';
 import { loadPlanText, planFormatOf } from './plan-load.js';
 import { formatPlanProblem } from './plan-problem.js';
 
@@ -82,21 +83,7 @@ function pickRun(hub: Hub, runId: string | undefined, taskId: string, notes: str
 }
 
 function readPlan(path: string, label: string): Plan {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    throw new UserError(
-      'plan-unreadable',
-      `cannot read plan ${label}: ${why}. Pass the path of a plan YAML or JSON file.`,
-      {
-        cause: e,
-      },
-    );
-  }
+  const text = readPlanText(path, label);
   // Syntax and schema only: a packet is still useful for a plan whose graph has other problems.
   const loaded = loadPlanText(text, planFormatOf(label));
   if (!loaded.success) {
